@@ -1,0 +1,62 @@
+"""ntk_core: finite- and infinite-width Neural Tangent Kernels in NumPy.
+
+Public face (the implementation lives in private modules):
+
+- :class:`MLP` — a fully connected net in the "ntk", "standard" or "mean_field" parameterization.
+- :func:`empirical_ntk`, :func:`empirical_kernels` — the finite-width NTK (and NNGP) by per-layer
+  Gram matrices, chunked over width; :func:`explicit_jacobian` is the slow test oracle.
+- :func:`analytic_kernels` — the infinite-width NNGP and NTK (arc-cosine / erf recursion).
+- :func:`train_gd` — full-batch gradient descent with divergence detection and an output scale.
+- :func:`linearized_dynamics`, :func:`kernel_regression` — the NTK's predictions.
+- :mod:`ntk_core.experiments` — one function per page of the explorer.
+"""
+
+from . import experiments
+from ._activations import ACTIVATIONS
+from ._analytic import analytic_kernels, analytic_ntk
+from ._data import INPUT_SETS, TARGETS, circle_points, make_inputs, target_function
+from ._empirical import Kernels, empirical_kernels, empirical_ntk, explicit_jacobian
+from ._linearized import (
+    LinearizedResult,
+    kernel_eigh,
+    kernel_regression,
+    linearized_dynamics,
+    stable_lr_bound,
+)
+from ._metrics import alignment_distance, loglog_slope, relative_frobenius, spectrum
+from ._mlp import MLP, PARAMETERIZATIONS, Params, flatten, unflatten
+from ._training import TrainResult, train_gd
+
+__all__ = [
+    "ACTIVATIONS",
+    "INPUT_SETS",
+    "MLP",
+    "PARAMETERIZATIONS",
+    "TARGETS",
+    "Kernels",
+    "LinearizedResult",
+    "Params",
+    "TrainResult",
+    "alignment_distance",
+    "analytic_kernels",
+    "analytic_ntk",
+    "circle_points",
+    "empirical_kernels",
+    "empirical_ntk",
+    "experiments",
+    "explicit_jacobian",
+    "flatten",
+    "kernel_eigh",
+    "kernel_regression",
+    "linearized_dynamics",
+    "loglog_slope",
+    "make_inputs",
+    "relative_frobenius",
+    "spectrum",
+    "stable_lr_bound",
+    "target_function",
+    "train_gd",
+    "unflatten",
+]
+
+__version__ = "0.1.0"

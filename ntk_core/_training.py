@@ -1,0 +1,182 @@
+"""Full-batch gradient descent on the squared loss, with an output-scale (lazy/rich) knob.
+
+Model h_theta(x): the network f_theta(x) itself (``alpha=None``), or the centred, rescaled
+model of Chizat, Oyallon & Bach (2019), h = alpha · (f_theta(x) - f_theta0(x)). Loss
+
+    L(theta) = 1/(2 alpha^2) · sum_i (h_theta(x_i) - y_i)^2        (alpha = 1 when None)
+
+and the step theta <- theta - lr · m · dL/dtheta, with m = ``net.lr_multiplier`` (1, or the
+width for mean-field). In function space dh/dt = -lr · m · Theta (h - y) for every alpha, while
+the parameters move in proportion to 1/alpha: large alpha is lazy (kernel regime), small alpha
+is rich (features move). ``losses`` reports 1/2 sum_i (h - y)^2, comparable across alpha.
+
+Divergence (a step size above 2/lambda_max of the kernel) is detected when the loss becomes
+non-finite or exceeds ``divergence_factor`` times the initial loss; the run stops there, the
+result says so, and the remaining losses are NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._empirical import empirical_ntk
+from ._mlp import MLP, Params
+
+
+@dataclass
+class TrainResult:
+    """Outcome of :func:`train_gd`.
+
+    ``losses`` has shape (steps + 1,) (NaN after a divergence); ``record_steps`` the steps at
+    which ``train_preds`` (k, n), ``test_preds`` (k, n_test) and, if asked, ``kernels``
+    (k, n, n) were recorded; ``diverged_at`` is the first step whose loss blew up.
+    """
+
+    losses: np.ndarray
+    params: Params
+    record_steps: np.ndarray
+    train_preds: np.ndarray
+    test_preds: np.ndarray | None
+    kernels: np.ndarray | None
+    lr: float
+    alpha: float | None
+    diverged: bool = False
+    diverged_at: int | None = None
+    message: str = ""
+    steps_run: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def final_loss(self) -> float:
+        """Last finite loss."""
+        finite = self.losses[np.isfinite(self.losses)]
+        return float(finite[-1]) if finite.size else math.nan
+
+    def kernel_change(self) -> np.ndarray:
+        """||Theta_t - Theta_0||_F / ||Theta_0||_F at every recorded step (needs kernels)."""
+        if self.kernels is None:
+            raise ValueError("kernels were not recorded: call train_gd(..., record_kernels=True)")
+        k0 = self.kernels[0]
+        den = np.linalg.norm(k0)
+        return np.array([np.linalg.norm(k - k0) / den for k in self.kernels])
+
+
+def _check_train_args(net: MLP, params: Params, x, y, lr, steps, alpha):
+    x = net.check_inputs(params, x)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    if x.shape[0] == 0:
+        raise ValueError("need at least one training point")
+    if y.shape[0] != x.shape[0]:
+        raise ValueError(f"x has {x.shape[0]} points but y has {y.shape[0]} targets")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y contains NaN or infinity")
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be finite and > 0, got {lr!r}")
+    if isinstance(steps, bool) or int(steps) != steps or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    if alpha is not None and not (math.isfinite(alpha) and alpha > 0):
+        raise ValueError(f"alpha must be finite and > 0, got {alpha!r}")
+    return x, y, int(steps)
+
+
+def _record_set(record_steps, steps: int) -> np.ndarray:
+    if record_steps is None:
+        rs = np.array([0, steps])
+    else:
+        rs = np.asarray(record_steps, dtype=np.int64).reshape(-1)
+        if rs.size and (rs.min() < 0 or rs.max() > steps):
+            raise ValueError(f"record_steps must lie in [0, {steps}]")
+    return np.unique(rs)
+
+
+def train_gd(
+    net: MLP,
+    params: Params,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    lr: float,
+    steps: int,
+    alpha: float | None = None,
+    x_test: np.ndarray | None = None,
+    record_steps=None,
+    record_kernels: bool = False,
+    divergence_factor: float = 1e6,
+) -> TrainResult:
+    """Full-batch gradient descent; see the module docstring for the model and the loss.
+
+    ``params`` is not modified. ``record_steps`` (default: first and last step) selects when the
+    train/test predictions and, with ``record_kernels``, the empirical NTK on ``x`` are stored.
+    """
+    x, y, steps = _check_train_args(net, params, x, y, lr, steps, alpha)
+    if x_test is not None:
+        x_test = net.check_inputs(params, x_test)
+    rec = _record_set(record_steps, steps)
+    rec_index = {int(s): i for i, s in enumerate(rec)}
+    scale = 1.0 if alpha is None else float(alpha)
+    step_size = float(lr) * net.lr_multiplier / scale  # d/dtheta of L = (1/alpha) J^T r
+
+    p = [{"W": q["W"].copy(), "b": q["b"].copy()} for q in params]
+    f0 = net.apply(p, x) if alpha is not None else None
+    f0_test = net.apply(p, x_test) if (alpha is not None and x_test is not None) else None
+
+    losses = np.full(steps + 1, np.nan)
+    train_preds = np.full((rec.size, x.shape[0]), np.nan)
+    test_preds = None if x_test is None else np.full((rec.size, x_test.shape[0]), np.nan)
+    kernels = np.full((rec.size, x.shape[0], x.shape[0]), np.nan) if record_kernels else None
+
+    def model(f, f_init):
+        return f if f_init is None else scale * (f - f_init)
+
+    limit = None
+    diverged_at = None
+    t = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(steps + 1):
+            acts, dphis = net.forward(p, x)
+            h = model(net.output_from_forward(p, acts), f0)
+            r = h - y
+            loss = 0.5 * float(r @ r)
+            if limit is None:
+                limit = divergence_factor * max(loss, 1e-12)
+            if not math.isfinite(loss) or loss > limit:
+                diverged_at = t
+                break
+            losses[t] = loss
+            if t in rec_index:
+                i = rec_index[t]
+                train_preds[i] = h
+                if x_test is not None:
+                    test_preds[i] = model(net.apply(p, x_test), f0_test)
+                if record_kernels:
+                    kernels[i] = empirical_ntk(net, p, x)
+            if t == steps:
+                break
+            grads = net.backward(p, acts, dphis, r)
+            for q, g in zip(p, grads, strict=True):
+                q["W"] -= step_size * g["W"]
+                q["b"] -= step_size * g["b"]
+
+    message = ""
+    if diverged_at is not None:
+        message = (
+            f"Training diverged at step {diverged_at}: the loss exceeded {divergence_factor:g}x "
+            f"its initial value. The learning rate {lr:g} is probably above 2/lambda_max."
+        )
+    return TrainResult(
+        losses=losses,
+        params=p,
+        record_steps=rec,
+        train_preds=train_preds,
+        test_preds=test_preds,
+        kernels=kernels,
+        lr=float(lr),
+        alpha=alpha,
+        diverged=diverged_at is not None,
+        diverged_at=diverged_at,
+        message=message,
+        steps_run=t if diverged_at is None else diverged_at,
+    )

@@ -40,7 +40,8 @@ def target_function(kind: str, x: np.ndarray, *, noise: float = 0.1, seed: int =
     """Targets for 1-D inputs x (n, 1) on about [-2, 2].
 
     ``"sin"``: sin(2x); ``"sin_high"``: sin(2x) + 0.5 sin(8x) (a smooth and a wiggly mode, for
-    spectral bias); ``"step"``: sign(x); ``"abs"``: |x| - 1; ``"noisy_sin"``: sin(2x) + N(0, noise^2).
+    spectral bias); ``"step"``: sign(x); ``"abs"``: |x| - 1;
+    ``"noisy_sin"``: sin(2x) + N(0, noise^2).
     """
     x = np.asarray(x, dtype=np.float64)
     u = x[:, 0]

@@ -53,7 +53,8 @@ class MLP:
         check_activation(self.activation)
         if self.parameterization not in PARAMETERIZATIONS:
             raise ValueError(
-                f"parameterization must be one of {PARAMETERIZATIONS}, got {self.parameterization!r}"
+                f"parameterization must be one of {PARAMETERIZATIONS}, "
+                f"got {self.parameterization!r}"
             )
         if isinstance(self.depth, bool) or int(self.depth) != self.depth or self.depth < 1:
             raise ValueError(f"depth must be an integer >= 1, got {self.depth!r}")
@@ -110,7 +111,8 @@ class MLP:
 
     # ----------------------------------------------------------------- parameters
     def init(self, d_in: int, seed: int | np.random.Generator | None = 0) -> Params:
-        """Draw parameters: a list of ``{"W": (fan_out, fan_in), "b": (fan_out,)}``, readout last."""
+        """Draw parameters: a list of ``{"W": (fan_out, fan_in), "b": (fan_out,)}``, readout last
+        (the seed fixes every draw)."""
         if int(d_in) < 1:
             raise ValueError(f"d_in must be >= 1, got {d_in!r}")
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)

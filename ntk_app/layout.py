@@ -1,0 +1,74 @@
+"""Page scaffolding shared by every page: config, headers, downloads, network controls."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import numpy as np
+import streamlit as st
+
+from .state import PageState
+
+PARAM_NOTE = (
+    "Convention: NTK parameterization as in neural-tangents — W, b ~ N(0, 1), "
+    "z = (σ_w/√n_in)·W·a + σ_b·b; depth = number of hidden layers; squared loss "
+    "½Σ(f − y)²; full-batch gradient descent with a fixed step η (never scaled by width)."
+)
+
+
+def setup_page(title: str, icon: str) -> None:
+    """st.set_page_config (needed on every page with the pages/ convention) and the title."""
+    st.set_page_config(page_title=f"{title} · NTK Explorer", page_icon=icon, layout="wide")
+    st.title(f"{icon} {title}")
+
+
+def cached(max_entries: int = 16):
+    """st.cache_data with a bounded size (the server's memory must stay bounded)."""
+    return st.cache_data(max_entries=max_entries, show_spinner=False)
+
+
+def to_csv(columns: Mapping[str, np.ndarray]) -> bytes:
+    """Columns of equal length (1-D arrays) as CSV text; shorter columns are padded with NaN."""
+    cols = {k: np.asarray(v, dtype=np.float64).reshape(-1) for k, v in columns.items()}
+    n = max((c.size for c in cols.values()), default=0)
+    table = np.full((n, len(cols)), np.nan)
+    for j, c in enumerate(cols.values()):
+        table[: c.size, j] = c
+    buf = io.StringIO()
+    np.savetxt(buf, table, delimiter=",", header=",".join(cols), comments="", fmt="%.10g")
+    return buf.getvalue().encode()
+
+
+def to_npz(arrays: Mapping[str, np.ndarray]) -> bytes:
+    """Arrays as an uncompressed .npz archive (bytes)."""
+    buf = io.BytesIO()
+    np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})
+    return buf.getvalue()
+
+
+def download(label: str, data: bytes, file_name: str, key: str) -> None:
+    """A download button that does not rerun the page."""
+    mime = "text/csv" if file_name.endswith(".csv") else "application/octet-stream"
+    st.download_button(label, data=data, file_name=file_name, mime=mime, key=key,
+                       on_click="ignore", icon="⬇️")
+
+
+def network_controls(state: PageState, *, container=None, depth_max: int = 5) -> None:
+    """Depth, activation, σ_w and σ_b widgets bound to ``state`` (settings "depth",
+    "activation", "sigma_w", "sigma_b" must be declared by the page)."""
+    box = container or st.sidebar
+    box.slider("Depth (hidden layers)", 1, depth_max, key=state.key("depth"))
+    box.selectbox("Activation", ["relu", "erf"], key=state.key("activation"))
+    box.slider("σ_w (weight scale)", 0.1, 3.0, step=0.05, key=state.key("sigma_w"),
+               help="√2 ≈ 1.41 is He scaling for ReLU.")
+    box.slider("σ_b (bias scale)", 0.0, 2.0, step=0.05, key=state.key("sigma_b"),
+               help="Use σ_b > 0 with 1-D inputs: without a bias the ReLU NTK has rank 2.")
+
+
+def seed_controls(state: PageState, *, container=None) -> None:
+    """The seed number and a Re-initialise button that draws a fresh one."""
+    box = container or st.sidebar
+    box.number_input("Seed", 0, 2**31 - 1, step=1, key=state.key("seed"))
+    box.button("🎲 Re-initialise", on_click=state.reseed, key=state.key("reinit"),
+               help="Draw a new random seed (new initial weights); the URL follows.")

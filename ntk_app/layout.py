@@ -72,3 +72,14 @@ def seed_controls(state: PageState, *, container=None) -> None:
     box.number_input("Seed", 0, 2**31 - 1, step=1, key=state.key("seed"))
     box.button("🎲 Re-initialise", on_click=state.reseed, key=state.key("reinit"),
                help="Draw a new random seed (new initial weights); the URL follows.")
+
+
+def require_budget(cost, *, what: str, hint: str) -> None:
+    """Refuse (st.error + st.stop) a request whose estimated cost exceeds the budget."""
+    from ntk_core.cost import CostError, check
+
+    try:
+        check(cost, what=what, hint=hint)
+    except CostError as err:
+        st.error(f"⏱️ {err}", icon="🚫")
+        st.stop()

@@ -11,7 +11,7 @@ Public face (the implementation lives in private modules):
 - :mod:`ntk_core.experiments` — one function per page of the explorer.
 """
 
-from . import experiments
+from . import cost, experiments
 from ._activations import ACTIVATIONS
 from ._analytic import analytic_kernels, analytic_ntk
 from ._data import INPUT_SETS, TARGETS, circle_points, make_inputs, target_function
@@ -41,6 +41,7 @@ __all__ = [
     "analytic_kernels",
     "analytic_ntk",
     "circle_points",
+    "cost",
     "empirical_kernels",
     "empirical_ntk",
     "experiments",

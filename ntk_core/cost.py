@@ -1,0 +1,109 @@
+"""A cost model: estimated time and memory of a request, from its sizes, before computing.
+
+Estimates count floating-point work (flops) and the largest arrays alive at once, then convert
+flops to seconds with conservative rates for a 2-core machine (BLAS matrix products, and
+element-wise NumPy passes that run at memory speed). They are upper-bound style estimates meant
+to refuse requests that would take far longer than the budget, not to predict run times
+precisely; ``ntk_core.bench`` compares them with measured times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GEMM_FLOPS_PER_S = 8e9  # measured ~12-20 GFLOP/s for large float64 products on 2 cores
+ELEMENTWISE_PER_S = 2.5e8  # element-wise passes (exp, arctan2, masks) incl. temporaries
+PYTHON_STEP_S = 30e-6  # interpreter overhead per layer per training step
+BYTES = 8
+
+TIME_BUDGET_S = 5.0
+MEMORY_BUDGET_B = 1 << 30  # 1 GiB
+
+
+class CostError(ValueError):
+    """A request that would exceed the time or memory budget."""
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Estimated seconds and peak bytes of a computation."""
+
+    seconds: float
+    bytes: float
+
+    def __add__(self, other: Cost) -> Cost:  # sequential work: times add, memory peaks
+        return Cost(self.seconds + other.seconds, max(self.bytes, other.bytes))
+
+    def times(self, k: float) -> Cost:
+        """The same computation repeated ``k`` times (memory is reused)."""
+        return Cost(self.seconds * k, self.bytes)
+
+    def describe(self) -> str:
+        return f"≈ {self.seconds:.2g} s and {self.bytes / 2**20:.0f} MB"
+
+
+def _work(gemm_flops: float, elementwise: float, overhead_s: float = 0.0) -> float:
+    return gemm_flops / GEMM_FLOPS_PER_S + elementwise / ELEMENTWISE_PER_S + overhead_s
+
+
+def num_params(d: int, width: int, depth: int) -> int:
+    """Parameters of ``depth`` hidden layers of ``width`` on ``d`` inputs with a scalar readout."""
+    return width * (d + 1) + (depth - 1) * width * (width + 1) + width + 1
+
+
+def empirical_ntk_cost(n1: int, n2: int | None, d: int, width: int, depth: int,
+                       chunk: int = 2048) -> Cost:
+    """Gram-formula NTK between n1 and n2 inputs (n2=None: the symmetric case)."""
+    sym = n2 is None
+    n2 = n1 if sym else n2
+    rows = n1 + (0 if sym else n2)
+    deep = depth - 1
+    forward = 2.0 * rows * (d * width + deep * width * width)
+    grams = (1.0 if sym else 2.0) * n1 * n2 * width * (2 + 2 * deep)
+    messages = 2.0 * rows * deep * width * width
+    elementwise = 6.0 * rows * width * depth + 4.0 * n1 * n2 * (depth + 1)
+    params = num_params(d, width, depth) * BYTES
+    acts = rows * width * (2 * deep + 4) * BYTES if deep else 4 * rows * min(width, chunk) * BYTES
+    return Cost(_work(forward + grams + messages, elementwise), params + acts + 4 * n1 * n2 * BYTES)
+
+
+def analytic_cost(n1: int, n2: int | None, depth: int) -> Cost:
+    """Analytic NNGP/NTK recursion: ~15 element-wise passes over an n1×n2 array per layer."""
+    n2 = n1 if n2 is None else n2
+    cells = n1 * n2
+    return Cost(_work(0.0, 15.0 * cells * max(depth, 1) + 2.0 * cells), 12 * cells * BYTES)
+
+
+def train_cost(n: int, d: int, width: int, depth: int, steps: int, *, n_test: int = 0,
+               n_records: int = 2, record_kernels: bool = False) -> Cost:
+    """Full-batch GD: a forward and a backward pass per step, plus the recorded snapshots."""
+    deep = depth - 1
+    per_step_flops = 6.0 * n * (d * width + deep * width * width + width)
+    per_step_elem = 8.0 * n * width * depth + 4.0 * num_params(d, width, depth)
+    step = Cost(_work(per_step_flops, per_step_elem, PYTHON_STEP_S * (depth + 1) * 4),
+                (3 * num_params(d, width, depth) + 4 * n * width * depth) * BYTES)
+    total = step.times(steps + 1)
+    if n_test:
+        total = total + Cost(_work(2.0 * n_test * (d * width + deep * width * width), 0.0), 0)\
+            .times(n_records)
+    if record_kernels:
+        total = total + empirical_ntk_cost(n, None, d, width, depth).times(n_records)
+    return total
+
+
+def check(cost: Cost, *, what: str = "This request", hint: str = "",
+          time_budget: float = TIME_BUDGET_S, memory_budget: float = MEMORY_BUDGET_B) -> Cost:
+    """Raise :class:`CostError` with a readable message if ``cost`` exceeds a budget."""
+    over = []
+    if cost.seconds > time_budget:
+        over.append(f"about {cost.seconds:.3g} s of computing (budget {time_budget:g} s)")
+    if cost.bytes > memory_budget:
+        over.append(
+            f"about {cost.bytes / 2**20:,.0f} MB of memory (budget {memory_budget / 2**20:,.0f} MB)"
+        )
+    if over:
+        msg = f"{what} would need {' and '.join(over)}."
+        if hint:
+            msg += f" {hint}"
+        raise CostError(msg)
+    return cost

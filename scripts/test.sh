@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Run every check: bash scripts/test.sh [pytest args, e.g. -m "not e2e" or -k heatmap]
+# Sets up Chromium and .venv if needed, runs all tests (browser tests included), then ruff.
+# Exits non-zero if anything fails, including "no tests collected".
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# On CI a skipped browser test is a failure (see tests/conftest.py).
+case "${CI:-}" in
+  true|TRUE|True|1|yes) export NTK_REQUIRE_BROWSER=1 ;;
+esac
+
+bash scripts/setup.sh
+
+status=0
+
+pytest_rc=0
+.venv/bin/python -m pytest -q "$@" || pytest_rc=$?
+if [ "$pytest_rc" -eq 5 ]; then
+  echo "test.sh: pytest collected no tests: treating that as a failure" >&2
+fi
+if [ "$pytest_rc" -ne 0 ]; then status=1; fi
+
+ruff_rc=0
+.venv/bin/ruff check . || ruff_rc=$?
+if [ "$ruff_rc" -ne 0 ]; then status=1; fi
+
+echo "test.sh: pytest rc=$pytest_rc, ruff rc=$ruff_rc" >&2
+exit "$status"

@@ -1,0 +1,162 @@
+"""Shared pytest set-up.
+
+Browser tests (mark them ``@pytest.mark.e2e``) get:
+- ``app_url`` / ``base_url``: a ``streamlit run app.py`` server on 127.0.0.1 at a free port, started
+  once per session and stopped by PID; ``page.goto("/Some_Page")`` works relative to it.
+- pytest-playwright's ``page`` etc., launched with Debian's /usr/bin/chromium (``playwright
+  install`` cannot download anything here) and a 1280x900 viewport.
+
+If Chromium or Playwright is missing, e2e tests are skipped, and with ``CI=true`` or
+``NTK_REQUIRE_BROWSER=1`` such a skip is reported as a failure instead.
+
+Environment knobs: ``NTK_APP_DIR`` (folder holding app.py, default: the repo root), ``CHROMIUM``
+(browser binary), ``E2E_PORT`` (fixed port instead of a free one).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO_ROOT,
+    VIEWPORT,
+    browser_missing_reason,
+    browser_required,
+    free_port,
+)
+
+APP_DIR = Path(os.environ.get("NTK_APP_DIR", REPO_ROOT)).resolve()
+ARTIFACTS = REPO_ROOT / "artifacts"  # git-ignored
+SERVER_START_TIMEOUT = 60.0
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
+    """Poll ``{url}/_stcore/health`` until it answers ``ok``; fail early if the server died."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited early (rc={proc.returncode}); log {log_path}:\n"
+                + log_path.read_text(errors="replace")[-4000:]
+            )
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"streamlit not healthy after {timeout:.0f} s; see {log_path}")
+        time.sleep(0.2)
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-playwright writes failure artifacts to ./test-results by default (and deletes it at
+    # start); keep them in the git-ignored artifacts/ folder, with a screenshot of each failure.
+    opt = config.option
+    if getattr(opt, "output", None) == "test-results":
+        opt.output = str(ARTIFACTS / "playwright")
+    if getattr(opt, "screenshot", None) == "off":
+        opt.screenshot = "only-on-failure"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = browser_missing_reason()
+    if reason is None and not config.pluginmanager.hasplugin("playwright"):
+        reason = "the pytest-playwright plugin is not loaded (-p no:playwright?)"
+    if reason is None:
+        return
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.skip(reason=f"browser test: {reason}"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """With CI=true or NTK_REQUIRE_BROWSER=1, a skipped e2e test is reported as a failure."""
+    report = yield
+    if (
+        report.skipped
+        and not hasattr(report, "wasxfail")
+        and item.get_closest_marker("e2e") is not None
+        and browser_required()
+    ):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"e2e test was skipped, but CI/NTK_REQUIRE_BROWSER requires browser tests to run: "
+            f"{reason}"
+        )
+    return report
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def app_url() -> str:
+    """Start ``streamlit run app.py`` on 127.0.0.1, wait for health, stop it after the session."""
+    if not (APP_DIR / "app.py").is_file():
+        pytest.fail(f"no app.py in {APP_DIR}")
+    port = int(os.environ.get("E2E_PORT") or free_port())
+    url = f"http://127.0.0.1:{port}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / "e2e-server.log"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless=true",
+                f"--server.port={port}",
+                "--server.address=127.0.0.1",
+                "--server.fileWatcherType=none",
+                "--browser.gatherUsageStats=false",
+            ],
+            cwd=APP_DIR,  # .streamlit/config.toml is read from the working directory
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            wait_healthy(url, proc, log_path, SERVER_START_TIMEOUT)
+            yield url
+        finally:
+            proc.terminate()  # SIGTERM to this PID only; Streamlit exits in ~2 s
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def base_url(app_url: str) -> str:
+    """pytest-playwright passes this to every context, so ``page.goto("/Page")`` works."""
+    return app_url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Use the distro Chromium instead of a Playwright-downloaded one."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": VIEWPORT}

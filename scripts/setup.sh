@@ -65,10 +65,10 @@ stamp_hash() {
 RUNTIME_STAMP="$VENV/.setup-stamp-runtime"
 DEV_STAMP="$VENV/.setup-stamp-dev"
 runtime_hash="$(stamp_hash requirements.txt)"
-dev_hash="$(stamp_hash requirements.txt requirements-dev.txt)"
 
 if [ "$MODE" = dev ]; then
-  REQ=requirements-dev.txt STAMP="$DEV_STAMP" want="$dev_hash"
+  REQ=requirements-dev.txt STAMP="$DEV_STAMP"
+  want="$(stamp_hash requirements.txt requirements-dev.txt)"
 else
   REQ=requirements.txt STAMP="$RUNTIME_STAMP" want="$runtime_hash"
 fi

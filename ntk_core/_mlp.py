@@ -13,10 +13,11 @@ and the parameterization fixes how the parameters are drawn and what c_l, s_l ar
     initialisation has the same law as ``"ntk"``, but gradients with respect to W are not
     rescaled, so the NTK grows linearly with width.
 ``"mean_field"`` (Mei, Montanari & Nguyen 2018; Chizat & Bach 2018; the readout of muP)
-    As ``"ntk"`` except the readout: c_{L+1} = sigma_w / n_L instead of sigma_w / sqrt(n_L).
-    The output at init is O(1/sqrt(n_L)) and the NTK is O(1/n_L); gradient descent therefore
-    needs a parameter step n_L times larger (``MLP.lr_multiplier``), after which features move
-    by O(1) at every width.
+    As ``"ntk"`` except the readout: c_{L+1} = sigma_w / n_L instead of sigma_w / sqrt(n_L), and
+    s_{L+1} = sigma_b / sqrt(n_L) (so that, like every other parameter, the readout bias's share
+    of n_L · NTK stays O(1)). The output at init is O(1/sqrt(n_L)) and the NTK is O(1/n_L);
+    gradient descent therefore needs a parameter step n_L times larger (``MLP.lr_multiplier``),
+    after which features move by O(1) at every width.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ class MLP:
             if self.parameterization == "standard":
                 out.append((1.0, 1.0))
             elif self.parameterization == "mean_field" and layer == len(n) - 2:
-                out.append((self.sigma_w / fan_in, self.sigma_b))
+                out.append((self.sigma_w / fan_in, self.sigma_b / math.sqrt(fan_in)))
             else:
                 out.append((self.sigma_w / math.sqrt(fan_in), self.sigma_b))
         return out

@@ -1,0 +1,142 @@
+"""NTK Explorer landing page. Run with `streamlit run app.py`; every file in pages/ is a page."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ntk_app.layout import PARAM_NOTE
+
+st.set_page_config(page_title="NTK Explorer", page_icon="🧠", layout="wide")
+
+HERE = Path(__file__).resolve().parent
+
+# (file, title, one sentence); a card is drawn only once its page file exists
+PAGES = (
+    (
+        "pages/1_Width_stability.py",
+        "📏 Width stability",
+        "Draw two random networks of the same width and watch their NTKs agree, and approach "
+        "the infinite-width kernel, as the width grows (about 1/√width).",
+    ),
+    (
+        "pages/2_Training_dynamics.py",
+        "📉 Training dynamics",
+        "Train a real network by gradient descent beside the NTK's exact prediction, and see "
+        "large-eigenvalue (smooth) directions being learned first.",
+    ),
+    (
+        "pages/3_Lazy_vs_rich.py",
+        "🦥 Lazy vs rich",
+        "A wide network hardly moves its kernel, a narrow one rewires it: compare both with "
+        "kernel regression and turn the output scale or parameterization knob.",
+    ),
+    (
+        "pages/4_Infinite_width.py",
+        "♾️ Infinite width",
+        "The exact NNGP and NTK of deep ReLU and erf networks: how depth sharpens the peak but "
+        "lifts the floor, their spectra, and a finite net beside them.",
+    ),
+    (
+        "pages/5_Claims.py",
+        "✅ Claims",
+        "Each claim of the original article and of the papers, next to the number the engine "
+        "measures now, with a pass or fail mark.",
+    ),
+)
+
+st.title("🧠 NTK Explorer")
+st.markdown(
+    "**Why do huge networks generalise?** Modern networks have far more parameters than "
+    "training points, and classical capacity bounds say they should simply memorise. They do "
+    "not. One exactly solvable corner of this puzzle is the limit of infinite width, where a "
+    "network trained by gradient descent turns into a kernel method that can be written down."
+)
+st.markdown(
+    "**The Neural Tangent Kernel.** Under gradient flow on the squared loss, the outputs on the "
+    "training inputs X move as df/dt = −η Θ(x, X)(f(X) − Y), where "
+    "Θ(x, x′) = ⟨∇_θ f(x), ∇_θ f(x′)⟩ compares how two inputs pull on the same parameters "
+    "(Jacot, Gabriel & Hongler, 2018). In general Θ is random at initialisation and changes "
+    "while the network trains."
+)
+st.markdown(
+    "**Infinite width.** In the NTK parameterization, as every hidden layer grows wider the "
+    "kernel at initialisation stops depending on the random draw, and it stays put during "
+    "training: the network behaves like its own linearisation, and training is kernel "
+    "regression with Θ (lazy training; Lee et al., 2019). Two consequences follow. Training "
+    "converges globally, at a rate set by the smallest eigenvalue λ_min of Θ. And the residual "
+    "shrinks mode by mode as exp(−ηλ_i t), so smooth, large-eigenvalue components are learned "
+    "first (spectral bias)."
+)
+st.markdown(
+    "**Where the picture breaks.** Real networks have finite width, and their kernels move: "
+    "that is the rich, feature-learning regime. How far a kernel moves depends on the width, "
+    "but also on scale. A large output scale α makes even small networks lazy (Chizat, Oyallon "
+    "& Bach, 2019). The mean-field / μP parameterization keeps features learning even at "
+    "infinite width (Yang & Hu, 2021). For a depth-L ReLU network the limiting kernels follow "
+    "the arc-cosine recursion (Cho & Saul, 2009); depth reshapes them in a way that is easy to "
+    "misdescribe."
+)
+
+st.header("Pages")
+existing = [p for p in PAGES if (HERE / p[0]).is_file()]
+cols = st.columns(3)
+for i, (path, title, sentence) in enumerate(existing):
+    with cols[i % 3], st.container(border=True):
+        st.subheader(title)
+        st.write(sentence)
+        st.page_link(path, label=f"Open {title.split(' ', 1)[1]}", icon="➡️")
+if len(existing) < len(PAGES):
+    st.caption(f"{len(PAGES) - len(existing)} more page(s) are on the way.")
+st.caption(
+    "Every setting, seed included, is kept in the page's URL: copy the address to share the "
+    "exact view."
+)
+
+st.header("Conventions")
+st.markdown(PARAM_NOTE)
+st.markdown(
+    """
+- **Depth** L is the number of hidden layers, each of width m, followed by a readout of width 1.
+  All weights and biases are drawn from N(0, 1); the scales σ_w and σ_b multiply them in the
+  forward pass (below). σ_w = √2 is He scaling for ReLU.
+- **Infinite-width kernels** start from K⁰(x, x′) = x·x′/d and Θ⁰ = 0 and apply one dense step
+  and one activation step per hidden layer, then a final dense step (the readout). The ReLU
+  angle uses arctan2, which keeps its accuracy for nearly parallel inputs (arccos does not).
+- **Empirical NTK**: computed as a sum of per-layer Gram matrices of activations and
+  back-propagated gradients, never by building the full Jacobian.
+- **Other parameterizations**: the *standard* one has the same forward pass at initialisation
+  but an NTK that grows with width. *Mean-field* divides the readout by m instead of √m and
+  needs a learning rate m times larger. Each page says which one it uses.
+- **Training**: full-batch gradient descent on ½·Σ(f(xᵢ) − yᵢ)² with a fixed step η, never
+  scaled by width (shrinking η with width would freeze wide nets and fake laziness). It is
+  stable only for η < 2/λ_max; a diverging run is reported in words, not plotted.
+- **Linearized model**: the residual evolves exactly as r_{t+1} = (I − ηΘ₀) r_t. The continuous
+  form exp(−ηΘ₀t) agrees with it only while ηλ_max ≪ 1.
+- **Metrics**: relative Frobenius distance ‖A − B‖_F/‖B‖_F; kernel alignment distance
+  1 − ⟨A, B⟩_F/(‖A‖_F‖B‖_F); eigenvalues from `eigh` of the symmetrised matrix, clipped at 0.
+- **1-D inputs need a bias**: without one, a ReLU net is positively homogeneous, its NTK has
+  rank 2 and gradient descent cannot fit a sine. Use σ_b > 0, or inputs on the unit circle.
+"""
+)
+st.latex(
+    r"z^{l} = \frac{\sigma_w}{\sqrt{n_{l-1}}}\,W^{l} a^{l-1} + \sigma_b\, b^{l},\qquad "
+    r"a^{l} = \varphi(z^{l}),\qquad a^0 = x,\qquad f(x) = z^{L+1}"
+)
+st.latex(
+    r"\Theta(x, x') = \big\langle \nabla_\theta f(x),\, \nabla_\theta f(x') \big\rangle,"
+    r"\qquad \frac{d f(X)}{dt} = -\eta\,\Theta(X, X)\,\big(f(X) - Y\big)"
+)
+st.latex(
+    r"f_\infty(x) = f_0(x) + \Theta(x, X)\,\Theta(X, X)^{-1}\big(Y - f_0(X)\big)"
+    r"\qquad \text{(kernel regression with the NTK, } t \to \infty)"
+)
+st.latex(
+    r"\text{Dense: } K \leftarrow \sigma_w^2 K + \sigma_b^2,\quad "
+    r"\Theta \leftarrow K + \sigma_w^2\,\Theta;\qquad "
+    r"\text{activation: } K \leftarrow \mathbb{E}[\varphi(u)\varphi(v)],\quad "
+    r"\Theta \leftarrow \Theta\cdot\mathbb{E}[\varphi'(u)\varphi'(v)]"
+)
+st.caption(
+    "Numbers in this app come from a small NumPy engine (`ntk_core`) that follows "
+    "neural-tangents' `parameterization='ntk'` conventions."
+)

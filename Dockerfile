@@ -16,7 +16,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
     STREAMLIT_SERVER_FILE_WATCHER_TYPE=none \
     STREAMLIT_CLIENT_TOOLBAR_MODE=viewer \
-    STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none
+    STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none \
+    # one BLAS thread per request: kernels here are small; concurrent visitors share 2 cores
+    OPENBLAS_NUM_THREADS=1 \
+    OMP_NUM_THREADS=1
 
 # Unprivileged user with a home (Streamlit may write ~/.streamlit).
 RUN groupadd --gid 10001 app \

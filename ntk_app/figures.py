@@ -86,7 +86,7 @@ def lines(
             line=dict(color=PALETTE[i % len(PALETTE)], dash=(dashes or {}).get(name, "solid")),
         ))
     fig.update_layout(
-        title=title, height=height, margin=dict(t=40, b=10, l=10, r=10),
+        title=title, height=height, margin=dict(t=70, b=10, l=10, r=10),
         xaxis=dict(title=xlabel, type="log" if logx else "linear"),
         yaxis=dict(title=ylabel, type="log" if logy else "linear"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
@@ -114,5 +114,5 @@ def spectrum(eigvals: np.ndarray, title: str = "Eigen-spectrum of Θ", height: i
     fig = go.Figure(go.Scatter(x=idx, y=np.where(lam > 0, lam, np.nan), mode="markers+lines",
                                name="λ_i", line=dict(color=PALETTE[0])))
     fig.update_layout(title=title, height=height, margin=dict(t=40, b=10, l=10, r=10),
-                      xaxis=dict(title="index i"), yaxis=dict(title="λ_i", type="log"))
+                      xaxis=dict(title="index i"), yaxis=dict(title="λ_i", type="log", dtick=1))
     return fig

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 GEMM_FLOPS_PER_S = 1.5e10  # float64 matrix products with OpenBLAS on 2 cores (measured 15-25e9)
 ELEMENTWISE_PER_S = 1e9  # element-wise passes (exp, arctan2, masks) incl. temporaries
 PYTHON_STEP_S = 30e-6  # interpreter overhead per layer per training step
+NORMALS_PER_S = 5e7  # np.random.Generator.standard_normal draws (parameter initialisation)
 BYTES = 8
 
 TIME_BUDGET_S = 5.0
@@ -64,7 +65,9 @@ def empirical_ntk_cost(n1: int, n2: int | None, d: int, width: int, depth: int,
     elementwise = 6.0 * rows * width * depth + 4.0 * n1 * n2 * (depth + 1)
     params = num_params(d, width, depth) * BYTES
     acts = rows * width * (2 * deep + 4) * BYTES if deep else 4 * rows * min(width, chunk) * BYTES
-    return Cost(_work(forward + grams + messages, elementwise), params + acts + 4 * n1 * n2 * BYTES)
+    init = num_params(d, width, depth) / NORMALS_PER_S  # drawing the weights first
+    return Cost(_work(forward + grams + messages, elementwise, init),
+                params + acts + 4 * n1 * n2 * BYTES)
 
 
 def analytic_cost(n1: int, n2: int | None, depth: int) -> Cost:

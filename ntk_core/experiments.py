@@ -425,7 +425,8 @@ class DepthProfile:
     ``floor``: Theta(0°, 180°)/Theta(0°, 0°), how similar antipodal points stay.
     ``peak_width``: the angle (radians) where the normalised slice first falls halfway from 1
     to the floor (half width at half height above the floor).
-    ``diag_mean``: mean of the diagonal over the mean of all entries, on the evenly spaced circle.
+    ``diag_mean``: mean of the diagonal over the mean of all entries, on the evenly spaced circle
+    (NaN where the mean vanishes, e.g. erf without bias).
     """
 
     depths: np.ndarray
@@ -469,6 +470,9 @@ def depth_profile(
             pw.append(a0 + (half - s0) * (a1 - a0) / (s1 - s0) if s1 != s0 else a1)
         full = analytic_kernels(ring, depth=int(d), activation=activation,
                                 weight_std=weight_std, bias_std=bias_std).ntk
-        dm.append(np.mean(np.diag(full)) / np.mean(full))
+        mean = np.mean(full)
+        # an odd activation (erf) without bias averages to 0 over the circle: ratio undefined
+        dm.append(np.mean(np.diag(full)) / mean if abs(mean) > 1e-12 * np.abs(full).max()
+                  else math.nan)
     return DepthProfile(depths, angles, np.array(sl), np.array(nsl), np.array(floor),
                         np.array(pw), np.array(dm))

@@ -115,9 +115,9 @@ def linearized_dynamics(
 
     decay, gain = _mode_factors(lam, float(lr), t, mode)
     c0 = vec.T @ (f0 - y)  # residual in the eigenbasis
-    modes = decay * c0[None, :]
     diverged = mode == "discrete" and n > 0 and lr * lam[0] > 2.0
     with np.errstate(over="ignore", invalid="ignore"):
+        modes = decay * c0[None, :]
         train = y[None, :] + modes @ vec.T
         losses = 0.5 * np.sum(modes * modes, axis=1)
         test = None

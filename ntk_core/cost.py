@@ -86,9 +86,10 @@ def train_cost(n: int, d: int, width: int, depth: int, steps: int, *, n_test: in
     step = Cost(_work(per_step_flops, per_step_elem, PYTHON_STEP_S * (depth + 1) * 4),
                 (3 * num_params(d, width, depth) + 4 * n * width * depth) * BYTES)
     total = step.times(steps + 1)
-    if n_test:
-        total = total + Cost(_work(2.0 * n_test * (d * width + deep * width * width), 0.0), 0)\
-            .times(n_records)
+    if n_test:  # a forward pass on the test grid per record (matmuls + ~8 element-wise passes)
+        record = Cost(_work(2.0 * n_test * (d * width + deep * width * width),
+                            8.0 * n_test * width * depth), n_test * width * 4 * BYTES)
+        total = total + record.times(n_records)
     if record_kernels:
         total = total + empirical_ntk_cost(n, None, d, width, depth).times(n_records)
     return total

@@ -53,8 +53,8 @@ def heatmap(
     fig = go.Figure(trace)
     fig.update_layout(
         title=title, height=height, margin=dict(t=40, b=10, l=10, r=10),
-        yaxis=dict(autorange="reversed", scaleanchor="x", title=axis_title),
-        xaxis=dict(title=axis_title),
+        yaxis=dict(autorange="reversed", scaleanchor="x", constrain="domain", title=axis_title),
+        xaxis=dict(title=axis_title, constrain="domain"),
     )
     return fig
 

@@ -13,6 +13,10 @@ esac
 
 bash scripts/setup.sh
 
+# As in the app (scripts/app.sh, Dockerfile): one BLAS thread; the suite's matrices are small and
+# a 2-core machine running a browser, a server and pytest is oversubscribed otherwise.
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+
 status=0
 
 pytest_rc=0

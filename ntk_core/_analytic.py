@@ -29,11 +29,16 @@ from ._activations import check_activation
 from ._empirical import Kernels
 
 _INV_2PI = 1.0 / (2.0 * np.pi)
+_DET_SNAP = 16.0 * np.finfo(float).eps
 
 
 def _relu_step(k12, k11, k22, t12):
     prod = np.outer(k11, k22)
-    det = np.maximum(prod - k12 * k12, 0.0)
+    det = prod - k12 * k12
+    # K11 K22 - K12^2 carries a rounding error of a few eps * K11 K22: below that it is
+    # indistinguishable from 0, so snap it (parallel inputs then come out exact instead of
+    # off by sqrt(eps) ~ 1e-8 relative, and the kernel stays PSD to rounding).
+    det[det <= _DET_SNAP * prod] = 0.0
     sdet = np.sqrt(det)
     angle = np.arctan2(sdet, k12)
     pi_minus = np.pi - angle
@@ -97,17 +102,25 @@ def analytic_kernels(
     k12 = (x1 @ x2.T) / d
     k11 = np.einsum("ij,ij->i", x1, x1) / d
     k22 = k11 if sym else np.einsum("ij,ij->i", x2, x2) / d
+    if sym:
+        np.fill_diagonal(k12, k11)  # the same number, however the product rounded
     t12 = np.zeros_like(k12)
     step = _STEPS[activation]
-    for _ in range(int(depth)):
-        k12, k11, k22 = sw2 * k12 + sb2, sw2 * k11 + sb2, sw2 * k22 + sb2
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked below
+        for _ in range(int(depth)):
+            k12, k11, k22 = sw2 * k12 + sb2, sw2 * k11 + sb2, sw2 * k22 + sb2
+            t12 = k12 + sw2 * t12
+            k12, t12, k11, k22 = step(k12, k11, k22, t12)
+        k12 = sw2 * k12 + sb2
         t12 = k12 + sw2 * t12
-        k12, t12, k11, k22 = step(k12, k11, k22, t12)
-    k12 = sw2 * k12 + sb2
-    t12 = k12 + sw2 * t12
     if sym:
         k12 = 0.5 * (k12 + k12.T)
         t12 = 0.5 * (t12 + t12.T)
+    if not (np.all(np.isfinite(k12)) and np.all(np.isfinite(t12))):
+        raise ValueError(
+            "the kernel overflowed float64: reduce weight_std (sigma_w^2 multiplies the kernel "
+            "at every layer) or the depth"
+        )
     return Kernels(k12, t12)
 
 

@@ -102,6 +102,11 @@ def empirical_kernels(
         empty = np.zeros((x1.shape[0], n2))
         return Kernels(empty, empty.copy())
 
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked at the end
+        return _empirical_kernels(net, params, x1, x2, sym, chunk)
+
+
+def _empirical_kernels(net, params, x1, x2, sym, chunk) -> Kernels:
     s1 = _Side(net, params, x1)
     s2 = s1 if sym else _Side(net, params, x2)
     width = params[-2]["W"].shape[0]
@@ -153,6 +158,11 @@ def empirical_kernels(
     else:
         nngp_c2, nngp_s2 = c_out**2, s_out**2
     nngp = nngp_c2 * aa + nngp_s2
+    if not (np.all(np.isfinite(ntk)) and np.all(np.isfinite(nngp))):
+        raise ValueError(
+            "the empirical kernel overflowed float64: reduce weight_std or the depth "
+            "(activations grow like sigma_w^depth)"
+        )
     if sym:
         ntk = 0.5 * (ntk + ntk.T)
         nngp = 0.5 * (nngp + nngp.T)

@@ -25,7 +25,6 @@ from ntk_app.layout import (
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setting
 from ntk_core import TARGETS, make_inputs, target_function
 from ntk_core.cost import (
-    ELEMENTWISE_PER_S,
     MEMORY_BUDGET_B,
     TIME_BUDGET_S,
     Cost,
@@ -150,9 +149,6 @@ def estimate(n_steps: int) -> Cost:
         train_cost(n, 1, width, depth, n_steps, n_test=N_TEST, n_records=N_RECORDS)
         + empirical_ntk_cost(n, None, 1, width, depth).times(2)  # Θ₀ and Θ_T
         + empirical_ntk_cost(N_TEST, n, 1, width, depth)  # Θ(x_test, X)
-        # test-grid snapshots: train_cost counts only their matrix products, but at large width
-        # the ~5-8 element-wise passes over (n_test × width) arrays per layer dominate (measured)
-        + Cost(8.0 * N_RECORDS * N_TEST * width * depth / ELEMENTWISE_PER_S, 24.0 * N_TEST * width)
     )
 
 

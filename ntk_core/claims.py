@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 import numpy as np
 from scipy.stats import spearmanr
 
+from . import cost
 from . import experiments as ex
 from ._analytic import analytic_kernels
 from ._article import (
@@ -39,6 +40,7 @@ from ._empirical import empirical_ntk
 from ._linearized import kernel_eigh, linearized_dynamics
 from ._metrics import loglog_slope, relative_frobenius
 from ._mlp import MLP
+from .cost import Cost
 
 SQRT2 = math.sqrt(2.0)
 
@@ -77,8 +79,9 @@ LR_TRAIN, LR_STEPS = 0.01, 1000
 LAZY_TEST, LAZY_SNAP = 81, 21  # pages/3_Lazy_vs_rich.py N_TEST, N_SNAP
 LAZY_SWEEP = (10, 30, 100, 300, 1000, 3000)  # its SWEEP_WIDTHS, fitted on widths >= 100
 LAZY_MF = (10, 100, 1000)  # its MF_WIDTHS
-LAZY_SWEEP_STEPS = 500
+LAZY_SWEEP_STEPS = 200
 L2_PAIRS = 40  # init pairs per width for the article's table
+PROFILE_ANGLES = 73  # pages/4_Infinite_width.py: slices at 2.5° steps on [0°, 180°]
 
 
 @dataclass
@@ -254,7 +257,7 @@ def _claim_l1(seed: int) -> Claim:
         settings={
             "inputs": "grid",
             "sigma_w": "1.41",
-            "sigma_b": "0.0",
+            "sigma_b": "0",
             "depth": "1",
             "width": "100",
             "seed": _s(seed),
@@ -444,20 +447,20 @@ def _claim_spectral(seed: int) -> Claim:
     c0 = res.net_modes[0]
     keep = c0 >= 0.05 * np.linalg.norm(c0)
     rho = float(spearmanr(res.eigvals[keep], times[keep])[0]) if keep.sum() >= 3 else math.nan
-    shown = [
-        f"λ={lam:.3g}: t={'∞' if not np.isfinite(t) else f'{t:.0f}'}"
-        for lam, t in zip(res.eigvals[keep][:5], times[keep][:5], strict=True)
-    ]
+    lams, steps = res.eigvals[keep][:5], times[keep][:5]
+    step_text = " / ".join("∞" if not np.isfinite(t) else f"{t:.0f}" for t in steps)
+    lam_text = " / ".join(f"{lam:.2g}" for lam in lams)
     return Claim(
         id="spectral-bias",
         claim="Gradient descent learns the large-eigenvalue modes of Θ first: the residual "
         "decays as (1 − ηλᵢ)ᵗ per mode, so decay time falls as λ rises.",
         source="Jacot et al. 2018; Lee et al. 2019 (spectral bias)",
         claimed="decay time ordered by eigenvalue (Spearman ρ ≈ −1)",
-        measured=rho,
+        measured=f"ρ = {rho:.2f}; steps to 1/e: {step_text} for λ = {lam_text}",
         holds=bool(np.isfinite(rho) and rho <= -0.7),
-        reason=f"Spearman ρ over the {int(keep.sum())} modes carrying ≥ 5 % of the initial "
-        f"residual (real net, width 1000, sin 2x + ½ sin 8x): {'; '.join(shown)}.",
+        reason=f"Spearman ρ between eigenvalue and decay time over the {int(keep.sum())} modes "
+        "carrying ≥ 5 % of the initial residual (real net, width 1000, η = 0.01, "
+        "sin 2x + ½ sin 8x; the largest five shown; ∞: not within 1000 steps).",
         view="training_dynamics",
         settings=_td_settings("sin_high", 1000, seed),
         details={
@@ -518,9 +521,14 @@ def _claims_l4(seed: int) -> list[Claim]:
         measured=float(slope),
         # consistent with -1/2 within its fitted uncertainty (2 seeds per width, as on the
         # page), and a clear fall from rich (width 10) to lazy (width 3000)
-        holds=bool(abs(slope + 0.5) <= 0.15 + 2.0 * err and mean[0] > 10.0 * mean[-1]),
-        reason=f"Slope {slope:.2f} ± {err:.2f} on widths 100…3000 (η = 0.01, 500 steps); "
-        f"change {mean[0]:.2f} at width 10 (rich) → {mean[-1]:.3f} at 3000 (lazy).",
+        holds=bool(
+            abs(slope + 0.5) <= 0.15 + 2.0 * err
+            and mean[0] > RICH_CUTOFF
+            and mean[0] > 5.0 * mean[-1]
+        ),
+        reason=f"Slope {slope:.2f} ± {err:.2f} on widths 100…3000 (η = 0.01, "
+        f"{LAZY_SWEEP_STEPS} steps); change {mean[0]:.2f} at width 10 (rich) → "
+        f"{mean[-1]:.3f} at 3000 (lazy).",
         view="lazy_vs_rich",
         settings=_lazy_settings(seed, steps=LAZY_SWEEP_STEPS, sweep=True),
         details={
@@ -549,7 +557,7 @@ def _claims_l4(seed: int) -> list[Claim]:
         source="Mei et al. 2018; Chizat & Bach 2018; Yang & Hu 2021",
         claimed="NTK change O(1), independent of width",
         measured=_fmt_list(mf_mean, ".2f") + " at widths 10 / 100 / 1000",
-        holds=bool(np.all(mf_mean >= 0.5) and abs(mf.slope) < 0.2),
+        holds=bool(np.all(mf_mean >= 0.5) and mf.slope >= -0.25),
         reason=f"Log-log slope {mf.slope:.2f} (vs {slope:.2f} in NTK param.): the readout's "
         "1/width scale with a step × width keeps the hidden layer learning.",
         view="lazy_vs_rich",
@@ -616,15 +624,15 @@ def _claims_l5() -> list[Claim]:
         settings={
             "inputs": "grid",
             "n": "20",
-            "sigma_w": "1.0",
-            "sigma_b": "0.0",
+            "sigma_w": "1",
+            "sigma_b": "0",
             "depth": "5",
             "depths": "1,2,5",
         },
         stochastic=False,
         details={"depths": [1, 2, 5], "ratio": ratios, "article_prints": list(ARTICLE_L5)},
     )
-    prof = ex.depth_profile((1, 5, 20), n_angles=181)
+    prof = ex.depth_profile((1, 5, 20), n_angles=PROFILE_ANGLES)
     floors, peaks = prof.floor, np.degrees(prof.peak_width)
     floor_claim = Claim(
         id="L5-locality",
@@ -643,7 +651,7 @@ def _claims_l5() -> list[Claim]:
         settings={
             "inputs": "circle",
             "sigma_w": "1.41421",
-            "sigma_b": "0.0",
+            "sigma_b": "0",
             "depth": "5",
             "depths": "1,5,20",
         },
@@ -684,8 +692,8 @@ def _claims_limit(seed: int) -> list[Claim]:
         settings={
             "inputs": "circle",
             "n": "72",
-            "sigma_w": "1.0",
-            "sigma_b": "0.0",
+            "sigma_w": "1",
+            "sigma_b": "0",
             "depth": "1",
             "width": "10000",
             "seed": _s(seed),
@@ -723,7 +731,7 @@ def _claims_limit(seed: int) -> list[Claim]:
             "inputs": "circle",
             "n": "72",
             "sigma_w": "1.41421",
-            "sigma_b": "0.0",
+            "sigma_b": "0",
             "depth": "1",
             "width": "10000",
             "seed": _s(seed),
@@ -751,7 +759,7 @@ def _claim_jacot() -> Claim:
         settings={
             "inputs": "circle",
             "depth": "3",
-            "sigma_w": "1.0",
+            "sigma_w": "1",
             "sigma_b": "0.1",
             "width": "10000",
             "seed": "0",
@@ -970,7 +978,7 @@ def _l4_table(seed: int) -> Table:
 
 def _l5_table() -> Table:
     depths = (1, 2, 5, 10, 20)
-    prof = ex.depth_profile(depths, n_angles=181)
+    prof = ex.depth_profile(depths, n_angles=PROFILE_ANGLES)
     xg = _grid(20)
     rows = []
     for i, d in enumerate(depths):
@@ -1008,3 +1016,32 @@ def article_experiments(seed: int = 0) -> list[Table]:
     """The article's five listings re-run correctly, with its claims beside them."""
     seed = int(seed)
     return [_l1_table(seed), _l2_table(seed), _l3_table(seed), _l4_table(seed), _l5_table()]
+
+
+def claims_cost() -> Cost:
+    """Estimated time and memory of :func:`evaluate_claims` (its sizes are fixed), from the
+    cost model of :mod:`ntk_core.cost`."""
+    ntk, train = cost.empirical_ntk_cost, cost.train_cost
+    total = Cost(0.0, 0.0)
+    for w in ARTICLE_WIDTHS_L2:  # the article's table: two NTKs per pair
+        total = total + ntk(20, None, 1, w, 1).times(2 * L2_PAIRS)
+    for w in WS_WIDTHS:  # the width page's sweep, 5 pairs
+        total = total + ntk(WS_POINTS["circle"], None, 2, w, 1).times(10)
+    for w in ARTICLE_WIDTHS_L3:
+        total = total + train(15, 1, w, 1, 200) + ntk(15, None, 1, w, 1)
+    dyn = train(15, 1, 1000, 1, LR_STEPS, n_test=TD_TEST, n_records=TD_RECORDS)
+    total = total + (dyn + ntk(TD_TEST, 15, 1, 1000, 1) + ntk(15, None, 1, 1000, 1)).times(2)
+    for w in (20, 100, 1000):
+        total = total + ntk(15, None, 1, w, 1).times(3)
+    for w in ARTICLE_WIDTHS_L4:
+        total = total + train(15, 1, w, 1, 300) + ntk(15, None, 1, w, 1).times(2)
+    for w in (*LAZY_SWEEP, *LAZY_MF):
+        one = train(15, 1, w, 1, LAZY_SWEEP_STEPS) + ntk(15, None, 1, w, 1).times(2)
+        total = total + one.times(2)
+    total = total + train(
+        15, 1, 500, 1, LR_STEPS, n_test=LAZY_TEST, n_records=LAZY_SNAP, record_kernels=True
+    )
+    total = total + ntk(20, None, 2, 10_000, 1).times(2)
+    for w in (1000, 10_000):
+        total = total + ntk(72, None, 2, w, 1).times(4)
+    return total

@@ -101,7 +101,8 @@ def band(
     xs = np.concatenate([x, x[::-1]]).astype(np.float64)
     ys = finite_or_none(np.concatenate([hi, lo[::-1]]))
     fig.add_trace(go.Scatter(
-        x=xs, y=ys, fill="toself", fillcolor=color, opacity=0.25, line=dict(width=0),
+        x=xs, y=ys, mode="lines", fill="toself", fillcolor=color, opacity=0.25,
+        line=dict(width=0),
         name=name, hoverinfo="skip",
     ))
     return fig

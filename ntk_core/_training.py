@@ -21,9 +21,10 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import erf as _erf
 
 from ._empirical import empirical_ntk
-from ._mlp import MLP, Params
+from ._mlp import MLP, Params, dense
 
 
 @dataclass
@@ -92,6 +93,74 @@ def _record_set(record_steps, steps: int) -> np.ndarray:
     return np.unique(rs)
 
 
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+class _GD:
+    """Forward pass, backward pass and in-place update of ``params`` on fixed inputs ``x``,
+    with the multipliers resolved once and every (n, width) array in a reused buffer (the same
+    arithmetic as MLP.forward/backward, without their per-call validation and temporaries)."""
+
+    def __init__(self, net: MLP, params: Params, x: np.ndarray) -> None:
+        self.params = params
+        self.x = x
+        self.mult = net.multipliers(x.shape[1])
+        self.relu = net.activation == "relu"
+        n = x.shape[0]
+        hidden = params[:-1]
+        self.z = [np.empty((n, p["W"].shape[0])) for p in hidden]  # z, then phi(z)
+        self.acts = [x, *self.z]
+        self.dphis = [np.empty_like(z) for z in self.z]
+        self.grad_w = [np.empty_like(p["W"]) for p in hidden]
+
+    def forward(self) -> np.ndarray:
+        """f(x); leaves a^l and phi'(z^l) of every hidden layer in the buffers."""
+        for p, (c, s), a_in, z, dphi in zip(
+            self.params, self.mult, self.acts, self.z, self.dphis, strict=False
+        ):
+            dense(a_in, p["W"], out=z)
+            if c != 1.0:
+                z *= c
+            if s:
+                z += s * p["b"]
+            if self.relu:
+                np.greater(z, 0.0, out=dphi)
+                z *= dphi  # relu(z) = z 1[z > 0]
+            else:
+                np.multiply(z, z, out=dphi)
+                np.negative(dphi, out=dphi)
+                np.exp(dphi, out=dphi)
+                dphi *= _TWO_OVER_SQRT_PI
+                _erf(z, out=z)
+        c, s = self.mult[-1]
+        out = self.params[-1]
+        return c * (self.acts[-1] @ out["W"][0]) + s * out["b"][0]
+
+    def step(self, r: np.ndarray, eta: float) -> None:
+        """theta <- theta - eta * d(sum_i r_i f(x_i))/dtheta, layer by layer from the readout;
+        the message to the layer below uses the weights before their update."""
+        p = self.params
+        c, s = self.mult[-1]
+        g = None  # d(sum r f)/dz^l, (n, n_l); the readout's is r itself
+        top = len(p) - 1
+        msg = r[:, None] * (c * p[top]["W"][0])  # g^L before phi'
+        p[top]["W"][0] -= (eta * c) * (r @ self.acts[top])
+        if s:
+            p[top]["b"] -= eta * s * r.sum()
+        for layer in range(top - 1, -1, -1):
+            g = msg
+            g *= self.dphis[layer]
+            c, s = self.mult[layer]
+            w = p[layer]["W"]
+            if layer:
+                msg = (g @ w) * c  # uses W^l before its update
+            gs = g * (eta * c)
+            np.matmul(gs.T, self.acts[layer], out=self.grad_w[layer])
+            w -= self.grad_w[layer]
+            if s:
+                p[layer]["b"] -= (eta * s) * g.sum(axis=0)
+
+
 def train_gd(
     net: MLP,
     params: Params,
@@ -131,13 +200,13 @@ def train_gd(
     def model(f, f_init):
         return f if f_init is None else scale * (f - f_init)
 
+    gd = _GD(net, p, x)
     limit = None
     diverged_at = None
     t = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps + 1):
-            acts, dphis = net.forward(p, x)
-            h = model(net.output_from_forward(p, acts), f0)
+            h = model(gd.forward(), f0)
             r = h - y
             loss = 0.5 * float(r @ r)
             if limit is None:
@@ -155,10 +224,7 @@ def train_gd(
                     kernels[i] = empirical_ntk(net, p, x)
             if t == steps:
                 break
-            grads = net.backward(p, acts, dphis, r)
-            for q, g in zip(p, grads, strict=True):
-                q["W"] -= step_size * g["W"]
-                q["b"] -= step_size * g["b"]
+            gd.step(r, step_size)
 
     message = ""
     if diverged_at is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .state import Setting
+from .state import Setting, quote_raw
 
 _MAX_RAW = 64  # as in state.py: longer URL values are rejected before parsing
 
@@ -23,9 +23,9 @@ class IntListSetting(Setting):
         default = list(self.default)
         if raw is None or raw.strip() == "":
             return default, None
-        shown = raw if len(raw) <= 24 else raw[:21] + "…"
+        shown = quote_raw(raw)  # markdown-safe: the warning must not render links or formatting
         if len(raw) > _MAX_RAW:
-            return default, f"Ignored invalid {self.name}={shown!r}; using {self.to_url(default)}."
+            return default, f"Ignored invalid {self.name}={shown}; using {self.to_url(default)}."
         allowed = {int(c) for c in self.choices}
         good: set[int] = set()
         bad: list[str] = []
@@ -41,12 +41,10 @@ class IntListSetting(Setting):
             else:
                 bad.append(token)
         if not good:
-            return default, (
-                f"Ignored invalid {self.name}={shown!r}; using {self.to_url(default)}."
-            )
+            return default, f"Ignored invalid {self.name}={shown}; using {self.to_url(default)}."
         if bad:
             return sorted(good), (
-                f"Dropped {', '.join(repr(b) for b in bad[:5])} from {self.name}: "
+                f"Dropped {', '.join(quote_raw(b) for b in bad[:5])} from {self.name}: "
                 f"allowed values are {min(allowed)} … {max(allowed)}."
             )
         return sorted(good), None

@@ -22,6 +22,20 @@ WIDTH_OPTIONS: tuple[int, ...] = (
 )
 SEED_MAX = 2**31 - 1
 _MAX_RAW = 64  # longer URL values are rejected before parsing
+_MAX_SHOWN = 24  # longer URL values are cut to this many characters in warnings
+
+
+def quote_raw(raw: str) -> str:
+    """A raw URL value for a warning: cut to ``_MAX_SHOWN`` characters, repr-quoted (so
+    newlines and control characters show as escapes) and wrapped in an inline code span.
+
+    ``st.warning`` renders markdown: a value such as ``[x](https://evil.example)``, a bare
+    ``https://…`` (GFM autolink), ``**bold**`` or ``$…$`` (KaTeX) would otherwise turn into a live
+    link or formatting on the page. Inside a code span markdown is not interpreted; backticks,
+    the only characters that could end the span, are replaced.
+    """
+    shown = raw if len(raw) <= _MAX_SHOWN else raw[: _MAX_SHOWN - 3] + "…"
+    return "`" + repr(shown).replace("`", "'") + "`"
 
 
 @dataclass(frozen=True)
@@ -43,8 +57,8 @@ class Setting:
         """(value, warning or None) for a raw URL string; never raises."""
         if raw is None or raw == "":
             return self.default, None
-        shown = raw if len(raw) <= 24 else raw[:21] + "…"
-        bad = f"Ignored invalid {self.name}={shown!r}; using {self.default}."
+        shown = quote_raw(raw)
+        bad = f"Ignored invalid {self.name}={shown}; using {self.default}."
         if len(raw) > _MAX_RAW:
             return self.default, bad
         try:
@@ -60,7 +74,7 @@ class Setting:
                     if str(c) == raw.strip():
                         return c, None
                 return self.default, (
-                    f"Unknown {self.name}={shown!r}; expected one of "
+                    f"Unknown {self.name}={shown}; expected one of "
                     f"{', '.join(map(str, self.choices))}. Using {self.default}."
                 )
             value = float(raw)
@@ -79,10 +93,9 @@ class Setting:
         if self.kind == "int":
             clamped = round(clamped)
         if clamped != value:
-            warning = (
-                f"{self.name}={shown} is outside {self.lo:g} … {self.hi:g} or not whole; "
-                f"using {clamped}."
-            )
+            lo = "−∞" if self.lo is None else f"{self.lo:g}"
+            hi = "∞" if self.hi is None else f"{self.hi:g}"
+            warning = f"{self.name}={shown} is outside {lo} … {hi} or not whole; using {clamped}."
         return clamped, warning
 
     def _snap(self, value: float, shown: str) -> tuple[Any, str | None]:

@@ -347,7 +347,17 @@ class ChangeSweep:
 
     @property
     def change_mean(self) -> np.ndarray:
-        return np.nanmean(self.change, axis=1)
+        return _row_nanmean(self.change)
+
+
+def _row_nanmean(a: np.ndarray) -> np.ndarray:
+    """Mean of each row over its finite entries; NaN for a row without any (every seed
+    diverged). Like np.nanmean, but without its "Mean of empty slice" warning on such rows
+    (one per page run in the server log) and leaving ±inf out as well."""
+    ok = np.isfinite(a)
+    count = ok.sum(axis=1)
+    total = np.where(ok, a, 0.0).sum(axis=1)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _final_change(net, params, x, y, lr, steps, alpha):
@@ -384,7 +394,7 @@ def ntk_change_vs_width(
         for k in range(int(n_seeds)):
             params = net.init(x.shape[1], _seed_pair(seed, k)[0])
             ch[i, k], loss[i, k] = _final_change(net, params, x, y, lr, steps, None)
-    slope, err = loglog_slope(widths, np.nanmean(ch, axis=1))
+    slope, err = loglog_slope(widths, _row_nanmean(ch))
     return ChangeSweep(widths.astype(float), ch, loss, slope, err)
 
 
@@ -413,7 +423,7 @@ def alpha_sweep(
         params = net.init(x.shape[1], _seed_pair(seed, k)[0])
         for i, a in enumerate(alphas):
             ch[i, k], loss[i, k] = _final_change(net, params, x, y, lr, steps, float(a))
-    slope, err = loglog_slope(alphas, np.nanmean(ch, axis=1))
+    slope, err = loglog_slope(alphas, _row_nanmean(ch))
     return ChangeSweep(alphas, ch, loss, slope, err)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 GEMM_FLOPS_PER_S = 1.5e10  # float64 matrix products with OpenBLAS on 2 cores (measured 15-25e9)
 ELEMENTWISE_PER_S = 1e9  # element-wise passes (exp, arctan2, masks) incl. temporaries
-PYTHON_STEP_S = 30e-6  # interpreter overhead per layer per training step
+PYTHON_STEP_S = 10e-6  # interpreter overhead per layer per training step (measured ~6e-6)
 NORMALS_PER_S = 5e7  # np.random.Generator.standard_normal draws (parameter initialisation)
 BYTES = 8
 
@@ -53,7 +53,7 @@ def num_params(d: int, width: int, depth: int) -> int:
 
 
 def empirical_ntk_cost(n1: int, n2: int | None, d: int, width: int, depth: int,
-                       chunk: int = 2048) -> Cost:
+                       chunk: int = 1024) -> Cost:
     """Gram-formula NTK between n1 and n2 inputs (n2=None: the symmetric case)."""
     sym = n2 is None
     n2 = n1 if sym else n2
@@ -71,10 +71,14 @@ def empirical_ntk_cost(n1: int, n2: int | None, d: int, width: int, depth: int,
 
 
 def analytic_cost(n1: int, n2: int | None, depth: int) -> Cost:
-    """Analytic NNGP/NTK recursion: ~15 element-wise passes over an n1×n2 array per layer."""
-    n2 = n1 if n2 is None else n2
+    """Analytic NNGP/NTK recursion: ~15 element-wise passes per layer over the cells computed
+    (the upper triangle when n2 is None, mirrored), a few over the n1×n2 outputs; the two
+    outputs are the only large arrays (measured peak 2.1 n1 n2 · 8 bytes)."""
+    sym = n2 is None
+    n2 = n1 if sym else n2
     cells = n1 * n2
-    return Cost(_work(0.0, 15.0 * cells * max(depth, 1) + 2.0 * cells), 12 * cells * BYTES)
+    computed = n1 * (n1 + 1) / 2 if sym else cells
+    return Cost(_work(0.0, 15.0 * computed * max(depth, 1) + 4.0 * cells), 3 * cells * BYTES)
 
 
 def train_cost(n: int, d: int, width: int, depth: int, steps: int, *, n_test: int = 0,
@@ -82,7 +86,7 @@ def train_cost(n: int, d: int, width: int, depth: int, steps: int, *, n_test: in
     """Full-batch GD: a forward and a backward pass per step, plus the recorded snapshots."""
     deep = depth - 1
     per_step_flops = 6.0 * n * (d * width + deep * width * width + width)
-    per_step_elem = 8.0 * n * width * depth + 4.0 * num_params(d, width, depth)
+    per_step_elem = 4.0 * n * width * depth + 4.0 * num_params(d, width, depth)
     step = Cost(_work(per_step_flops, per_step_elem, PYTHON_STEP_S * (depth + 1) * 4),
                 (3 * num_params(d, width, depth) + 4 * n * width * depth) * BYTES)
     total = step.times(steps + 1)

@@ -107,6 +107,7 @@ def _blas_info() -> dict:
                         threads.restype = ctypes.c_int
                         info["core"] = core().decode()
                         info["threads"] = int(threads())
+                        info["source"] = "numpy.show_config, OpenBLAS itself"
                         break
                 if "core" in info:
                     break
@@ -431,6 +432,13 @@ def format_table(result: dict) -> str:
         f"BLAS: {blas.get('library')} {blas.get('version')}, kernel {blas.get('core')}, "
         f"{blas.get('threads')} threads ({blas.get('source')}); 1-min load {m['loadavg_1min']}",
         f"BLAS environment: {env}",
+    ]
+    if (blas.get("threads") or 1) > 1 or (m["loadavg_1min"] or 0) > m["nproc"]:
+        lines.append(
+            "note: multi-threaded BLAS on a loaded machine swings by 2-20x; the app runs with "
+            "OPENBLAS_NUM_THREADS=1 (scripts/app.sh): set it for figures that match the app"
+        )
+    lines += [
         "",
         f"{'case':<28}{'engine':>10}{'baseline':>10}{'ratio':>8}{'target':>8}  ok "
         f"{'estimate':>10}{'est/meas':>9}  baseline",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import streamlit as st
@@ -47,10 +47,18 @@ def to_npz(arrays: Mapping[str, np.ndarray]) -> bytes:
     return buf.getvalue()
 
 
-def download(label: str, data: bytes, file_name: str, key: str) -> None:
-    """A download button that does not rerun the page."""
+def download(label: str, data: bytes | Callable[[], bytes], file_name: str, key: str) -> None:
+    """A download button that does not rerun the page.
+
+    The file is handed over only when the button is clicked (Streamlit's deferred download: a
+    callable as ``data``; pass one to also defer building the bytes). With bytes, Streamlit
+    would store a media file per button and run; the browser checks that URL when the button
+    appears, and with quick reruns under load the file of the previous run was already gone:
+    a 404 in the console (tests/test_load.py, 10 concurrent sessions).
+    """
     mime = "text/csv" if file_name.endswith(".csv") else "application/octet-stream"
-    st.download_button(label, data=data, file_name=file_name, mime=mime, key=key,
+    source = data if callable(data) else (lambda: data)
+    st.download_button(label, data=source, file_name=file_name, mime=mime, key=key,
                        on_click="ignore", icon="⬇️")
 
 

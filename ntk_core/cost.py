@@ -86,7 +86,7 @@ def train_cost(n: int, d: int, width: int, depth: int, steps: int, *, n_test: in
     """Full-batch GD: a forward and a backward pass per step, plus the recorded snapshots."""
     deep = depth - 1
     per_step_flops = 6.0 * n * (d * width + deep * width * width + width)
-    per_step_elem = 4.0 * n * width * depth + 4.0 * num_params(d, width, depth)
+    per_step_elem = 6.0 * n * width * depth + 4.0 * num_params(d, width, depth)
     step = Cost(_work(per_step_flops, per_step_elem, PYTHON_STEP_S * (depth + 1) * 4),
                 (3 * num_params(d, width, depth) + 4 * n * width * depth) * BYTES)
     total = step.times(steps + 1)

@@ -70,6 +70,7 @@ def test_quick_bench_json_structure():
     # the engine and the article's Jacobian route compute the same kernel, as do train_gd and
     # the plain GD loop
     assert cases["empirical_vs_jacobian"]["max_rel_diff"] < 1e-10
+    assert cases["empirical_gram"]["two_grams_ratio"] > 0
     for name, case in cases.items():
         if name.startswith("train_step_"):
             assert case["max_rel_diff"] < 1e-8, name

@@ -36,6 +36,7 @@ from helpers import (
 APP_DIR = Path(os.environ.get("NTK_APP_DIR", REPO_ROOT)).resolve()
 ARTIFACTS = REPO_ROOT / "artifacts"  # git-ignored
 SERVER_START_TIMEOUT = 60.0
+SERVER_PID: dict[str, int] = {}  # "app": PID of the app_url server (see the app_pid fixture)
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout: float) -> None:
@@ -133,6 +134,7 @@ def app_url() -> str:
             stderr=subprocess.STDOUT,
             env=env,
         )
+        SERVER_PID["app"] = proc.pid
         try:
             wait_healthy(url, proc, log_path, SERVER_START_TIMEOUT)
             yield url
@@ -143,6 +145,12 @@ def app_url() -> str:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def app_pid(app_url: str) -> int:
+    """PID of the ``app_url`` server (e.g. to read its memory from /proc/<pid>/status)."""
+    return SERVER_PID["app"]
 
 
 @pytest.fixture(scope="session")

@@ -127,14 +127,18 @@ st.latex(
     r"\qquad \frac{d f(X)}{dt} = -\eta\,\Theta(X, X)\,\big(f(X) - Y\big)"
 )
 st.latex(
-    r"f_\infty(x) = f_0(x) + \Theta(x, X)\,\Theta(X, X)^{-1}\big(Y - f_0(X)\big)"
-    r"\qquad \text{(kernel regression with the NTK, } t \to \infty)"
+    r"\begin{aligned}"
+    r"f_\infty(x) &= f_0(x) + \Theta(x, X)\,\Theta(X, X)^{-1}\big(Y - f_0(X)\big)\\"
+    r"&\text{(kernel regression with the NTK, } t \to \infty)"
+    r"\end{aligned}"
 )
 st.latex(
-    r"\text{Dense: } K \leftarrow \sigma_w^2 K + \sigma_b^2,\quad "
-    r"\Theta \leftarrow K + \sigma_w^2\,\Theta;\qquad "
-    r"\text{activation: } K \leftarrow \mathbb{E}[\varphi(u)\varphi(v)],\quad "
+    r"\begin{aligned}"
+    r"\text{dense: }\ & K \leftarrow \sigma_w^2 K + \sigma_b^2,\quad "
+    r"\Theta \leftarrow K + \sigma_w^2\,\Theta\\"
+    r"\text{activation: }\ & K \leftarrow \mathbb{E}[\varphi(u)\varphi(v)],\quad "
     r"\Theta \leftarrow \Theta\cdot\mathbb{E}[\varphi'(u)\varphi'(v)]"
+    r"\end{aligned}"
 )
 st.caption(
     "Numbers in this app come from a small NumPy engine (`ntk_core`) that follows "

@@ -8,8 +8,21 @@ import numpy as np
 import plotly.graph_objects as go
 
 MAX_CELLS = 100  # heatmaps are downsampled to at most MAX_CELLS × MAX_CELLS
-PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6",
-           "#9d755d", "#bab0ac", "#eeca3b")
+ZERO_EIG = 1e-12  # eigenvalues below this fraction of λ_max are zero to rounding
+_BELOW_BAR_PX = 90  # bottom margin that holds the x axis and a horizontal colour bar under it
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+PALETTE = (
+    "#4c78a8",
+    "#f58518",
+    "#54a24b",
+    "#e45756",
+    "#72b7b2",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+    "#eeca3b",
+)
 
 
 def finite_or_none(a: np.ndarray) -> np.ndarray:
@@ -35,9 +48,15 @@ def heatmap(
     axis_values: np.ndarray | None = None,
     axis_title: str = "input index",
     height: int = 360,
+    colorbar: str = "right",
 ) -> go.Figure:
     """A kernel matrix as a heatmap: float32, ≤ MAX_CELLS², a diverging scale centred at 0 when
-    ``diverging`` (signed data such as A − B), otherwise a sequential scale."""
+    ``diverging`` (signed data such as A − B), otherwise a sequential scale.
+
+    ``colorbar``: "right" (beside the plot), "below" (a horizontal bar under the x axis: narrow
+    columns keep a large square), "hidden" (no bar, but the same room as "below", so that a row
+    of heatmaps sharing one scale shows it once and every square keeps the same size) or
+    "none"."""
     zz = downsample(finite_or_none(z)).astype(np.float32)
     kwargs: dict = {}
     if axis_values is not None:
@@ -52,10 +71,37 @@ def heatmap(
         trace = go.Heatmap(z=zz, colorscale="Viridis", zmin=rng[0], zmax=rng[1], **kwargs)
     fig = go.Figure(trace)
     fig.update_layout(
-        title=title, height=height, margin=dict(t=40, b=10, l=10, r=10),
-        yaxis=dict(autorange="reversed", scaleanchor="x", constrain="domain", title=axis_title),
+        title=title,
+        height=height,
+        margin=dict(t=40, b=10, l=10, r=10),
+        yaxis=dict(
+            autorange="reversed",
+            scaleanchor="x",
+            constrain="domain",
+            constraintoward="top",  # squares in a row line up under their titles
+            title=axis_title,
+        ),
         xaxis=dict(title=axis_title, constrain="domain"),
     )
+    if colorbar in ("none", "hidden"):
+        fig.update_traces(showscale=False)
+    elif colorbar == "below":
+        # pinned to the figure's bottom edge (container coordinates), under the axis title
+        fig.update_traces(
+            colorbar=dict(
+                orientation="h",
+                x=0.5,
+                xanchor="center",
+                yref="container",
+                y=0.0,
+                yanchor="bottom",
+                len=0.9,
+                thickness=12,
+                ypad=4,
+            )
+        )
+    if colorbar in ("below", "hidden"):
+        fig.update_layout(margin=dict(b=_BELOW_BAR_PX))
     return fig
 
 
@@ -81,17 +127,24 @@ def lines(
         if logy:
             yv = np.where(yv > 0, yv, np.nan)
         mode = "lines+markers" if name in markers else "lines"
-        fig.add_trace(go.Scatter(
-            x=np.asarray(xv, dtype=np.float64), y=yv, name=name, mode=mode,
-            line=dict(color=PALETTE[i % len(PALETTE)], dash=(dashes or {}).get(name, "solid")),
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=np.asarray(xv, dtype=np.float64),
+                y=yv,
+                name=name,
+                mode=mode,
+                line=dict(color=PALETTE[i % len(PALETTE)], dash=(dashes or {}).get(name, "solid")),
+            )
+        )
     fig.update_layout(
-        title=title, height=height, margin=dict(t=70, b=10, l=10, r=10),
+        title=title,
+        height=height,
+        margin=dict(t=70, b=10, l=10, r=10),
         xaxis=dict(title=xlabel, type="log" if logx else "linear"),
         yaxis=dict(title=ylabel, type="log" if logy else "linear"),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
     )
-    return fig
+    return log_ticks(fig)
 
 
 def band(
@@ -100,20 +153,116 @@ def band(
     """Add a shaded band between ``lo`` and ``hi`` (e.g. mean ± std over seeds)."""
     xs = np.concatenate([x, x[::-1]]).astype(np.float64)
     ys = finite_or_none(np.concatenate([hi, lo[::-1]]))
-    fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="lines", fill="toself", fillcolor=color, opacity=0.25,
-        line=dict(width=0),
-        name=name, hoverinfo="skip",
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            fill="toself",
+            fillcolor=color,
+            opacity=0.25,
+            line=dict(width=0),
+            name=name,
+            hoverinfo="skip",
+        )
+    )
     return fig
 
 
 def spectrum(eigvals: np.ndarray, title: str = "Eigen-spectrum of Θ", height: int = 320):
-    """Eigenvalues (descending) on a log axis; zeros are dropped."""
+    """Eigenvalues (descending) on a log axis; zeros are dropped, and so are eigenvalues below
+    ZERO_EIG of the largest (zero to rounding: ntk_core clips eigenvalues at 0)."""
     lam = finite_or_none(eigvals)
     idx = np.arange(1, lam.size + 1)
-    fig = go.Figure(go.Scatter(x=idx, y=np.where(lam > 0, lam, np.nan), mode="markers+lines",
-                               name="λ_i", line=dict(color=PALETTE[0])))
-    fig.update_layout(title=title, height=height, margin=dict(t=40, b=10, l=10, r=10),
-                      xaxis=dict(title="index i"), yaxis=dict(title="λ_i", type="log", dtick=1))
+    top = np.nanmax(lam) if np.isfinite(lam).any() else 0.0
+    fig = go.Figure(
+        go.Scatter(
+            x=idx,
+            y=np.where(lam > max(ZERO_EIG * top, 0.0), lam, np.nan),
+            mode="markers+lines",
+            name="λ_i",
+            line=dict(color=PALETTE[0]),
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin=dict(t=40, b=10, l=10, r=10),
+        xaxis=dict(title="index i"),
+        yaxis=dict(title="λ_i", type="log"),
+    )
+    return log_ticks(fig)
+
+
+def _pow10_text(v: float) -> str:
+    """1 → "1", 10 → "10", 100 → "10²", 0.001 → "10⁻³", 2e-5 → "2×10⁻⁵" (as plotly's
+    exponentformat="power" writes decades)."""
+    k = int(np.floor(np.log10(v) + 1e-9))
+    m = round(v / 10.0**k, 6)
+    if k in (0, 1):
+        return f"{v:g}"
+    exp = f"10{str(k).translate(_SUPERSCRIPT)}"
+    return exp if m == 1 else f"{m:g}×{exp}"
+
+
+def log_ticks(fig: go.Figure, axis: str = "both") -> go.Figure:
+    """Label log axes unambiguously (plotly's default labels 2 and 5 of each decade as bare
+    digits, so "5" can mean 5 or 0.5, and it mixes "0.001" with "100µ"):
+
+    - two decades or more: the powers of ten only (every k-th one when there are many), with
+      unlabelled minor ticks in between;
+    - one to two decades: 1, 2, 5 × 10ᵏ, each written in full;
+    - less than a decade: plotly's own ticks, which are then full numbers (0.3, 0.4, …).
+
+    Axes whose values lie in [1, 10⁵] (widths, steps) read 1, 10, 100, 1,000; other axes use
+    powers (10⁻³, 10⁻¹, 1, 10, 10²). Looks at every trace's data (or the axis range, if one is
+    set), so call it again after adding traces; linear axes are left alone. ``axis``: "x",
+    "y" or "both"."""
+    for ax in ("x", "y") if axis == "both" else (axis,):
+        layout_ax = fig.layout[f"{ax}axis"]
+        if layout_ax.type != "log":
+            continue
+        if layout_ax.range is not None and None not in layout_ax.range:
+            lo, hi = (10.0 ** float(r) for r in sorted(layout_ax.range))
+        else:
+            vals = [
+                np.asarray(getattr(tr, ax), dtype=np.float64).ravel()
+                for tr in fig.data
+                if getattr(tr, ax, None) is not None
+            ]
+            v = np.concatenate(vals) if vals else np.empty(0)
+            v = v[np.isfinite(v) & (v > 0)]
+            if v.size == 0:
+                continue
+            lo, hi = float(v.min()), float(v.max())
+        plain = lo >= 1.0 and hi <= 1e5
+        decades = float(np.log10(hi) - np.log10(lo))  # hi / lo can overflow
+        settings: dict = dict(ticks="outside", ticklen=5, minor=dict(ticks=""))
+        if plain:
+            settings.update(tickformat=",~r", exponentformat="none")
+        else:
+            settings.update(tickformat="", exponentformat="power", showexponent="all")
+        if decades >= 2.0:
+            step = max(1, int(np.ceil(decades / 8)))  # at most ~9 labels: every step-th decade
+            settings.update(
+                tickmode="linear",
+                tick0=0,
+                dtick=step,
+                minor=dict(
+                    ticks="outside", ticklen=3, dtick="D1" if step == 1 else 1, showgrid=False
+                ),
+            )
+        elif decades >= 1.0:
+            k0, k1 = int(np.floor(np.log10(lo))) - 1, int(np.ceil(np.log10(hi))) + 1
+            ticks = [m * 10.0**k for k in range(k0, k1 + 1) for m in (1, 2, 5)]
+            ticks = [t for t in ticks if lo / 1.6 <= t <= hi * 1.6]
+            text = [
+                f"{t:,.0f}" if plain else (f"{t:g}" if 1e-3 <= t < 1e5 else _pow10_text(t))
+                for t in ticks
+            ]
+            settings.update(tickmode="array", tickvals=ticks, ticktext=text)
+        else:
+            settings.update(tickmode="auto", dtick=None, tick0=None)
+        settings["hoverformat"] = ",.6~g" if plain else ".4~g"
+        (fig.update_xaxes if ax == "x" else fig.update_yaxes)(**settings)
     return fig

@@ -73,20 +73,27 @@ def fit_plot(
     return legend_below(fig)
 
 
-def mark_x(fig: go.Figure, x: float, text: str = "", color: str = "#888") -> go.Figure:
-    """A dotted vertical line at ``x`` (e.g. the current step of an animation)."""
+def mark_x(
+    fig: go.Figure, x: float, text: str = "", color: str = "#888", position: str = "top right"
+) -> go.Figure:
+    """A dotted vertical line at ``x`` (e.g. the current step of an animation); its label goes
+    at ``position`` (plotly annotation position, e.g. "top" puts it above the plot area)."""
     fig.add_vline(
         x=float(x),
         line=dict(color=color, dash="dot", width=1.5),
         annotation_text=text,
-        annotation_position="top right",
+        annotation_position=position,
     )
     return fig
 
 
-def legend_below(fig: go.Figure, y: float = -0.25) -> go.Figure:
-    """Move a figure's legend under the plot (horizontal), clear of the title."""
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=y, x=0))
+def legend_below(fig: go.Figure) -> go.Figure:
+    """Move a figure's legend under the plot (horizontal), clear of the title and of the x axis
+    title: it sits on the figure's bottom edge (container coordinates) and plotly grows the
+    bottom margin to make room for it, whatever the figure's height."""
+    fig.update_layout(
+        legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
+    )
     return fig
 
 
@@ -204,4 +211,4 @@ def animated_fits(
             )
         ],
     )
-    return legend_below(fig, y=-0.12)
+    return legend_below(fig)

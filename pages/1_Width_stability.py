@@ -136,8 +136,11 @@ def square(fig: go.Figure) -> go.Figure:
 
 
 def legend_below(fig: go.Figure) -> go.Figure:
-    """Many curves: put the legend under the plot so it does not cover the title."""
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, x=0), margin=dict(b=40))
+    """Many curves: put the legend under the plot so it does not cover the title (on the
+    figure's bottom edge; plotly grows the bottom margin so it clears the x axis title)."""
+    fig.update_layout(
+        legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
+    )
     return fig
 
 
@@ -259,6 +262,10 @@ kp = kernel_pair(kind, width, depth, act, sw, sb, seed)
 middle = str(state["middle"])
 shown = [kp.theta_a, kp.analytic] + ([kp.theta_b] if middle == "B" else [])
 zrange = (float(min(k.min() for k in shown)), float(max(k.max() for k in shown)))
+# Three squares in a row, colour bars under them ("below"): Θ_A, Θ∞ (and Θ_B) share one scale,
+# shown once under Θ∞; the difference has its own. The height makes the square plot area about
+# as wide as a third of the page at a 1280-px window (it shrinks to fit narrower columns).
+HEAT_HEIGHT = 340
 col_a, col_m, col_inf = st.columns(3)
 with col_a:
     st.plotly_chart(
@@ -269,6 +276,8 @@ with col_a:
                 zrange=zrange,
                 axis_values=axis,
                 axis_title=axis_title,
+                height=HEAT_HEIGHT,
+                colorbar="hidden",
             )
         ),
         key="heat_a",
@@ -277,10 +286,12 @@ with col_m:
     if middle == "diff":
         fig_m = figures.heatmap(
             kp.theta_a - kp.theta_b,
-            "Θ_A − Θ_B (centred at 0)",
+            "Θ_A − Θ_B (own scale, centred at 0)",
             diverging=True,
             axis_values=axis,
             axis_title=axis_title,
+            height=HEAT_HEIGHT,
+            colorbar="below",
         )
     else:
         fig_m = figures.heatmap(
@@ -289,6 +300,8 @@ with col_m:
             zrange=zrange,
             axis_values=axis,
             axis_title=axis_title,
+            height=HEAT_HEIGHT,
+            colorbar="hidden",
         )
     st.plotly_chart(square(fig_m), key="heat_mid")
 with col_inf:
@@ -300,13 +313,17 @@ with col_inf:
                 zrange=zrange,
                 axis_values=axis,
                 axis_title=axis_title,
+                height=HEAT_HEIGHT,
+                colorbar="below",
             )
         ),
         key="heat_inf",
     )
+shared = "Θ_A, Θ_B and Θ∞" if middle == "B" else "Θ_A and Θ∞"
 st.caption(
-    f"{n} inputs ({INPUT_LABELS[kind]}). Θ_A, Θ∞ (and Θ_B when shown) share one colour scale "
-    f"({zrange[0]:.3g} … {zrange[1]:.3g}); the difference has its own scale, centred at 0."
+    f"{n} inputs ({INPUT_LABELS[kind]}). {shared} share one colour scale "
+    f"({zrange[0]:.3g} … {zrange[1]:.3g}), drawn once under Θ∞"
+    + ("; the difference has its own scale, centred at 0." if middle == "diff" else ".")
 )
 
 download(
@@ -329,14 +346,16 @@ download(
 )
 m1, m2, m3 = st.columns(3)
 m1.metric(
-    "Relative variation ‖Θ_A − Θ_B‖_F / ‖Θ_A‖_F",
+    "Relative variation A vs B",
     f"{kp.variation:.3f}",
-    help="How different two random initialisations' kernels are, relative to their size.",
+    help="‖Θ_A − Θ_B‖_F / ‖Θ_A‖_F: how different two random initialisations' kernels are, "
+    "relative to their size.",
 )
 m2.metric(
-    "Distance to Θ∞: ‖Θ_A − Θ∞‖_F / ‖Θ∞‖_F",
+    "Distance to Θ∞",
     f"{kp.distance_a:.3f}",
-    help="How far init A's kernel is from the analytic infinite-width kernel.",
+    help="‖Θ_A − Θ∞‖_F / ‖Θ∞‖_F: how far init A's kernel is from the analytic "
+    "infinite-width kernel.",
 )
 m3.metric(
     "√width · variation",
@@ -355,10 +374,12 @@ st.markdown(
 # ----------------------------------------------------------------------------- why 1/√width
 st.subheader("Why the spread shrinks like 1/√width")
 st.latex(
-    r"\Theta(x,x') = \sum_{l=1}^{L+1}\Big\langle \frac{\partial f(x)}{\partial\theta_l},"
-    r"\frac{\partial f(x')}{\partial\theta_l}\Big\rangle"
-    r" = \sum_{l=1}^{L+1} \big(G^l G^{l\top}\big)\circ\Big(\frac{\sigma_w^2}{n_{l-1}}"
+    r"\begin{aligned}"
+    r"\Theta(x,x') &= \sum_{l=1}^{L+1}\Big\langle \frac{\partial f(x)}{\partial\theta_l},"
+    r"\frac{\partial f(x')}{\partial\theta_l}\Big\rangle\\"
+    r" &= \sum_{l=1}^{L+1} \big(G^l G^{l\top}\big)\circ\Big(\frac{\sigma_w^2}{n_{l-1}}"
     r"A^{l-1}A^{l-1\top} + \sigma_b^2\Big)"
+    r"\end{aligned}"
 )
 st.markdown(
     "Here θ_l are the weights and biases of layer l, Aˡ⁻¹ holds the layer's inputs (one row per "
@@ -368,7 +389,9 @@ st.markdown(
 st.latex(
     r"\Theta(x,x') = \sigma_b^2 + \frac{\sigma_w^2}{n}\sum_{j=1}^{n}\Big[\phi(z_j)\phi(z_j')"
     r" + v_j^2\,\phi'(z_j)\phi'(z_j')\Big(\frac{\sigma_w^2\,x\cdot x'}{d}+\sigma_b^2\Big)\Big]"
-    r"\qquad\Rightarrow\qquad \frac{\lVert\Theta_A-\Theta_B\rVert_F}{\lVert\Theta_A\rVert_F}"
+)
+st.latex(
+    r"\Longrightarrow\qquad \frac{\lVert\Theta_A-\Theta_B\rVert_F}{\lVert\Theta_A\rVert_F}"
     r"\approx \frac{c}{\sqrt{n}}"
 )
 st.markdown(
@@ -429,7 +452,7 @@ fig_sweep = figures.lines(
     logy=True,
     dashes={REF: "dash"},
     markers=[VAR, DIST],
-    height=420,
+    height=460,
 )
 figures.band(
     fig_sweep,
@@ -474,7 +497,7 @@ fig_sweep.add_trace(
         name="the pair shown above",
     )
 )
-fig_sweep.update_yaxes(dtick=1)  # label decades only
+figures.log_ticks(fig_sweep)  # again, now that the bands and markers are in
 legend_below(fig_sweep)
 col_plot, col_fit = st.columns([3, 1])
 with col_plot:
@@ -487,10 +510,10 @@ with col_fit:
         "error. The 1/√width law predicts −0.5 (the dashed line).",
     )
     st.metric(
-        "Fitted slope of the distance to Θ∞",
+        "Fitted slope of the distance",
         f"{sw_res.distance_slope:.2f} ± {sw_res.distance_slope_stderr:.2f}",
-        help="Same fit for ‖Θ_A − Θ∞‖/‖Θ∞‖; it also tends to −0.5 once the O(1/width) bias of "
-        "the finite-width mean is small next to the fluctuations.",
+        help="Same fit for the distance to Θ∞, ‖Θ_A − Θ∞‖/‖Θ∞‖; it also tends to −0.5 once "
+        "the O(1/width) bias of the finite-width mean is small next to the fluctuations.",
     )
     st.metric(
         "c = √width · mean variation",

@@ -186,8 +186,11 @@ def _roomy(fig: go.Figure, *, legend_below: bool = False) -> go.Figure:
     """Room for the title above a horizontal legend, or the legend under the x axis."""
     fig.update_layout(title=dict(y=0.97, yanchor="top"), margin=dict(t=80))
     if legend_below:
-        fig.update_layout(
-            legend=dict(orientation="h", x=0, y=-0.22, yanchor="top"), margin=dict(t=50, b=10)
+        fig.update_layout(  # on the figure's bottom edge: plotly grows the margin to fit it
+            legend=dict(
+                orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom"
+            ),
+            margin=dict(t=50, b=10),
         )
     return fig
 
@@ -250,7 +253,9 @@ net_final = float(r.losses[-1])
 lin_final = float(r.linear_losses[-1])
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("λ_max(Θ₀)", fmt(r.lam_max))
-c2.metric("λ_min(Θ₀)", fmt(r.lam_min), help="0 means a direction GD never moves (no bias).")
+# display: eigenvalues below rounding (1e-12 of λ_max) are zero, as ntk_core clips them
+lam_min_text = fmt(r.lam_min) if r.lam_min > figures.ZERO_EIG * r.lam_max else "0"
+c2.metric("λ_min(Θ₀)", lam_min_text, help="0 means a direction GD never moves (no bias).")
 c3.metric("Stable step 2/λ_max", fmt(r.lr_bound), help=f"Your η = {lr:g}")
 c4.metric("ηλ_max", fmt(eta_lam_max, ".2f"), help="< 2 for stability, ≪ 1 for gradient flow")
 c1, c2, c3, c4 = st.columns(4)
@@ -258,10 +263,10 @@ c1.metric("Initial loss", fmt(float(finite_loss[0]) if finite_loss.size else mat
 c2.metric("Final loss, network", fmt(net_final) if not r.diverged else "diverged")
 c3.metric("Final loss, linearized", "diverged" if linear_diverged else fmt(lin_final))
 c4.metric(
-    "Kernel change ‖Θ_T − Θ₀‖/‖Θ₀‖",
+    "Kernel change",
     fmt(r.kernel_change),
-    help="Relative Frobenius change of the empirical NTK on the training inputs; → 0 like "
-    "1/√width (lazy training).",
+    help="‖Θ_T − Θ₀‖_F/‖Θ₀‖_F: relative Frobenius change of the empirical NTK on the training "
+    "inputs; → 0 like 1/√width (lazy training).",
 )
 
 # ----------------------------------------------------------------------------- loss curves
@@ -301,9 +306,13 @@ st.markdown(
     "differ as soon as ηλ is not small — here ηλ_max = " + fmt(eta_lam_max, ".2f") + "."
 )
 st.latex(
-    r"\frac{df}{dt} = -\eta\,\Theta\,(f - y), \qquad "
-    r"r_t = (I - \eta\Theta_0)^t\, r_0 = \sum_i (1 - \eta\lambda_i)^t\,(v_i^\top r_0)\, v_i"
-    r"\quad\text{vs}\quad r(t) = \sum_i e^{-\eta\lambda_i t}\,(v_i^\top r_0)\, v_i"
+    r"\begin{aligned}"
+    r"\frac{df}{dt} &= -\eta\,\Theta\,(f - y)\\"
+    r"r_t &= (I - \eta\Theta_0)^t\, r_0 = \sum_i (1 - \eta\lambda_i)^t\,(v_i^\top r_0)\, v_i"
+    r"&&\text{(dashed)}\\"
+    r"r(t) &= e^{-\eta\Theta_0 t}\, r_0 = \sum_i e^{-\eta\lambda_i t}\,(v_i^\top r_0)\, v_i"
+    r"&&\text{(dotted)}"
+    r"\end{aligned}"
 )
 download(
     "Loss curves (CSV)",
@@ -338,6 +347,7 @@ with left:
                 line=dict(color=color, dash=dash, width=1.5),
             )
         )
+    figures.log_ticks(fig_spec)  # again, with the two levels in
     _roomy(fig_spec, legend_below=True)
     st.plotly_chart(fig_spec, key="spectrum_chart")
     st.caption(
@@ -358,7 +368,8 @@ with right:
     mode_curves: dict[str, np.ndarray] = {}
     dashes: dict[str, str] = {}
     for i in range(k):
-        mode_curves[f"{i + 1}: net, λ={r.eigvals[i]:.3g}"] = r.net_modes[rs, i]
+        lam_i = r.eigvals[i] if r.eigvals[i] > figures.ZERO_EIG * r.lam_max else 0.0  # rounding
+        mode_curves[f"{i + 1}: net, λ={lam_i:.3g}"] = r.net_modes[rs, i]
         name = f"{i + 1}: NTK"
         mode_curves[name] = r.linear_modes[rs, i]
         dashes[name] = "dash"
@@ -380,6 +391,7 @@ with right:
     # display prep: the linearized modes decay to 1e-300; show six decades below the start
     top = np.nanmax(np.abs(r.net_modes[:, :k])) if np.isfinite(r.net_modes[:, :k]).any() else 1.0
     fig_modes.update_yaxes(range=[math.log10(top) - 6.0, math.log10(top) + 0.3])
+    figures.log_ticks(fig_modes, "y")
     _roomy(fig_modes, legend_below=True)
     st.plotly_chart(fig_modes, key="modes_chart")
     download(
@@ -471,8 +483,10 @@ st.markdown(
     "reaches outside the data on [−2, 2]). Narrow the width to see the two part ways."
 )
 st.latex(
-    r"f_t(x) = f_0(x) - \Theta_0(x, X)\,\Theta_0^{-1}\left[I - (I - \eta\Theta_0)^t\right] r_0,"
-    r"\qquad \text{stable only for } \eta < 2/\lambda_{\max}"
+    r"\begin{gathered}"
+    r"f_t(x) = f_0(x) - \Theta_0(x, X)\,\Theta_0^{-1}\left[I - (I - \eta\Theta_0)^t\right] r_0"
+    r"\\[4pt] \text{(stable only for } \eta < 2/\lambda_{\max})"
+    r"\end{gathered}"
 )
 download(
     "Predictions at this step (CSV)",

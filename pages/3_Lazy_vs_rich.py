@@ -334,31 +334,36 @@ with panels_box:
                 icon="⚠️",
             )
 
-YR = y_range(
-    y_train,
-    wide.net_test,
-    narrow.net_test,
-    wide.linear_test,
-    narrow.linear_test,
-    wide.kernel_regression,
-    narrow.kernel_regression,
-)
 y_target = target_function(target if target != "noisy_sin" else "sin", x_test)
+
+
+def fits_range(i: int) -> tuple[float, float]:
+    """One y range for every frame of the animation: the targets and the snapshots after
+    initialisation (an untrained net can start far off, e.g. at −3, and would leave most of the
+    range empty once trained); snapshot 0 is included only while it is the one shown."""
+    first = 0 if i == 0 else 1
+    return y_range(
+        y_train,
+        y_target,
+        *(a[first:] for p in (wide, narrow) for a in (p.net_test, p.linear_test)),
+        wide.kernel_regression,
+        narrow.kernel_regression,
+    )
 
 
 def panel_metrics(p: experiments.LazyRichPanel, i: int) -> None:
     step = int(p.steps[i])
     m1, m2 = st.columns(2)
     m1.metric(
-        "NTK change ‖Θ_t − Θ₀‖/‖Θ₀‖",
+        "NTK change",
         pct(p.kernel_change[i]),
-        help="Relative Frobenius distance of the empirical NTK on the training points "
-        "from its value at initialisation.",
+        help="‖Θ_t − Θ₀‖_F/‖Θ₀‖_F: relative Frobenius distance of the empirical NTK on the "
+        "training points from its value at initialisation.",
     )
     m2.metric("Loss ½Σ(f − y)²", fmt(p.losses[step]))
     m3, m4 = st.columns(2)
     m3.metric(
-        "RMS gap net − kernel prediction",
+        "RMS gap to kernel",
         fmt(rms(p.net_test[i], p.linear_test[i])),
         help="Root-mean-square difference on the test grid between the net and the "
         "linearized model (kernel regression with Θ₀ run for the same steps).",
@@ -383,7 +388,7 @@ def curves_figures(i: int):
         ylabel="‖Θ_t − Θ₀‖/‖Θ₀‖",
         logy=True,
         markers=[f"wide (m = {w_wide:,})", f"narrow (m = {w_narrow:,})"],
-        height=280,
+        height=320,
     )
     stride = max(1, steps // 400)
     t = np.arange(0, steps + 1, stride)
@@ -397,9 +402,12 @@ def curves_figures(i: int):
         xlabel="step t",
         ylabel="½Σ(f − y)²",
         logy=True,
-        height=280,
+        height=320,
     )
-    return legend_below(mark_x(kc, step, f"t = {step}")), legend_below(mark_x(ls, step))
+    # the label goes above the plot, clear of the curves (the narrow net's runs along the top)
+    return legend_below(mark_x(kc, step, f"t = {step}", position="top")), legend_below(
+        mark_x(ls, step)
+    )
 
 
 @st.fragment
@@ -437,7 +445,7 @@ def animation() -> None:
                 "kernel Θ₀, same step": COLORS["kernel"],
                 "kernel Θ₀, t → ∞": COLORS["limit"],
             },
-            yrange=YR,
+            yrange=fits_range(i),
             title="Step {} of " + f"{steps:,}",
         ),
         key="fits",
@@ -473,9 +481,11 @@ with panels_box:
         f"slider (or press ▶ Play on the figure) to watch the two nets train."
     )
     st.latex(
-        r"f^{\mathrm{lin}}_t(x) = f_0(x) - \Theta_0(x, X)\,\Theta_0^{-1}"
-        r"\bigl[I - (I - \eta\Theta_0)^t\bigr]\,\bigl(f_0(X) - Y\bigr),"
-        r"\qquad \Theta_t(x, x') = \nabla_\theta f_t(x)\cdot\nabla_\theta f_t(x')"
+        r"\begin{aligned}"
+        r"f^{\mathrm{lin}}_t(x) &= f_0(x) - \Theta_0(x, X)\,\Theta_0^{-1}"
+        r"\bigl[I - (I - \eta\Theta_0)^t\bigr]\,\bigl(f_0(X) - Y\bigr)\\"
+        r"\Theta_t(x, x') &= \nabla_\theta f_t(x)\cdot\nabla_\theta f_t(x')"
+        r"\end{aligned}"
     )
     st.latex(
         r"\frac{\lVert \Theta_T - \Theta_0 \rVert_F}{\lVert \Theta_0 \rVert_F}"
@@ -523,7 +533,7 @@ with panels_box:
             )
     with d3:
         download(
-            "NTK change and loss per snapshot (CSV)",
+            "Curves per snapshot (CSV)",
             to_csv(
                 {
                     "step": wide.steps,
@@ -604,10 +614,11 @@ with sweep_box:
                 logy=True,
                 dashes={"∝ width^(−1/2)": "dash"},
                 markers=["NTK param. (mean of seeds)", "mean-field", "these panels"],
+                height=400,
             )
             fig.data[-1].mode = "markers"
             fig.data[-1].marker = dict(size=12, symbol="diamond")
-            legend_below(fig, y=-0.2)
+            legend_below(fig)
             band(
                 fig,
                 ntk_sw.knob,
@@ -711,8 +722,10 @@ with knob_box:
             )
         )
     st.latex(
-        r"h_\alpha(\theta; x) = \alpha\bigl(f(\theta; x) - f(\theta_0; x)\bigr),\quad"
-        r" L_\alpha(\theta) = \frac{1}{2\alpha^2}\sum_i \bigl(h_\alpha(\theta; x_i) - y_i\bigr)^2"
+        r"\begin{aligned}"
+        r"h_\alpha(\theta; x) &= \alpha\bigl(f(\theta; x) - f(\theta_0; x)\bigr)\\"
+        r"L_\alpha(\theta) &= \frac{1}{2\alpha^2}\sum_i \bigl(h_\alpha(\theta; x_i) - y_i\bigr)^2"
+        r"\end{aligned}"
     )
     st.latex(
         r"\text{mean-field: } f(x) = \frac{1}{m}\sum_{j=1}^m a_j\,\varphi(w_j\cdot x + b_j),"
@@ -765,7 +778,7 @@ with knob_box:
             logx=True,
             logy=True,
             markers=["NTK change (NTK param.)", "this α"],
-            height=320,
+            height=360,
         )
         afig.data[-1].mode = "markers"
         afig.data[-1].marker = dict(size=12, symbol="diamond")

@@ -41,12 +41,6 @@ def legend_right(fig):
     return fig
 
 
-def log_decades(fig):
-    """One tick per decade on the log y axis (plotly's default labels 2 and 5 as well)."""
-    fig.update_yaxes(dtick=1, exponentformat="power")
-    return fig
-
-
 setup_page("Infinite width", "♾️")
 
 state = PageState(
@@ -171,8 +165,17 @@ c1.metric(
     f"{diag:.4g}",
     help="For ReLU with σ_w = √2, σ_b = 0 each layer adds exactly 1: Θ(x, x) = depth + 1.",
 )
-c2.metric("Floor Θ(0°, 180°)/Θ(0°, 0°)", f"{floor:.3f}")
-c3.metric("Peak width (half height above floor)", f"{peak:.1f}°")
+c2.metric(
+    "Floor Θ(0°, 180°)/Θ(0°, 0°)",
+    f"{floor:.3f}",
+    help="How similar two opposite points of the circle stay (normalised NTK).",
+)
+c3.metric(
+    "Peak width",
+    f"{peak:.1f}°",
+    help="Half width at half height above the floor: the angle at which the normalised NTK "
+    "slice first falls halfway from 1 to the floor.",
+)
 c4.metric("diag/mean of Θ on the circle", "n/a" if np.isnan(dm[i_cur]) else f"{dm[i_cur]:.3f}")
 if act == "relu" and abs(sw - SQRT2) < 1e-4 and sb == 0.0:
     st.caption(f"✅ Check: Θ(x, x) = depth + 1 = {depth + 1} for ReLU, σ_w = √2, σ_b = 0.")
@@ -337,20 +340,16 @@ st.subheader("Spectrum")
 tiny = 1e-12
 s1, s2 = st.columns(2)
 s1.plotly_chart(
-    log_decades(
-        figures.spectrum(
-            np.where(lam_ntk > tiny * lam_ntk[0], lam_ntk, 0.0),
-            f"Eigenvalues of the NTK, depth {depth}",
-        )
+    figures.spectrum(  # log axis labelled at the powers of ten only
+        np.where(lam_ntk > tiny * lam_ntk[0], lam_ntk, 0.0),
+        f"Eigenvalues of the NTK, depth {depth}",
     ),
     key="ntk_spectrum",
 )
 s2.plotly_chart(
-    log_decades(
-        figures.spectrum(
-            np.where(lam_nngp > tiny * lam_nngp[0], lam_nngp, 0.0),
-            f"Eigenvalues of the NNGP, depth {depth}",
-        )
+    figures.spectrum(
+        np.where(lam_nngp > tiny * lam_nngp[0], lam_nngp, 0.0),
+        f"Eigenvalues of the NNGP, depth {depth}",
     ),
     key="nngp_spectrum",
 )
@@ -383,9 +382,11 @@ st.latex(
 )
 st.latex(
     r"\text{Activation:}\quad K \leftarrow \mathbb{E}[\varphi(u)\varphi(v)],\qquad "
-    r"\Theta \leftarrow \Theta\cdot\mathbb{E}[\varphi'(u)\varphi'(v)],\qquad "
-    r"(u,v)\sim\mathcal{N}\!\left(0,\begin{pmatrix}K_{11}&K_{12}\\K_{12}&K_{22}"
-    r"\end{pmatrix}\right)"
+    r"\Theta \leftarrow \Theta\cdot\mathbb{E}[\varphi'(u)\varphi'(v)],"
+)
+st.latex(
+    r"\text{where}\quad (u,v)\sim\mathcal{N}\!\left(0,\begin{pmatrix}K_{11}&K_{12}\\"
+    r"K_{12}&K_{22}\end{pmatrix}\right)"
 )
 st.latex(
     r"\text{ReLU (Cho \& Saul 2009):}\quad \theta=\operatorname{arctan2}\!\left("
@@ -396,9 +397,11 @@ st.latex(
     r"{2\pi},\quad \mathbb{E}[\varphi'\varphi']=\frac{\pi-\theta}{2\pi}"
 )
 st.latex(
-    r"\text{erf:}\quad \mathbb{E}[\varphi\varphi]=\frac{2}{\pi}\arcsin\frac{2K_{12}}"
-    r"{\sqrt{(1+2K_{11})(1+2K_{22})}},\quad \mathbb{E}[\varphi'\varphi']="
+    r"\text{erf:}\quad \begin{aligned}"
+    r"\mathbb{E}[\varphi\varphi]&=\frac{2}{\pi}\arcsin\frac{2K_{12}}"
+    r"{\sqrt{(1+2K_{11})(1+2K_{22})}},\\ \mathbb{E}[\varphi'\varphi']&="
     r"\frac{4/\pi}{\sqrt{(1+2K_{11})(1+2K_{22})-4K_{12}^2}}"
+    r"\end{aligned}"
 )
 st.caption(
     "arctan2 instead of arccos(K₁₂/√(K₁₁K₂₂)): arccos loses half of its digits for nearly "

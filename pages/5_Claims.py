@@ -83,7 +83,8 @@ m4.metric(
 # ----------------------------------------------------------------------------- one row per claim
 def claim_row(c: dict) -> None:
     with st.container(border=True):
-        left, mid, right = st.columns([3.1, 3.3, 1.5], vertical_alignment="center")
+        # the right column is wide enough for the longest page name on its button at 1280 px
+        left, mid, right = st.columns([3.0, 3.2, 2.0], vertical_alignment="center")
         mark = "✅" if c["holds"] else "❌"
         left.markdown(f"{mark} **{c['claim']}**")
         left.caption(f"{c['source']} · `{c['id']}`")
@@ -165,16 +166,22 @@ st.markdown(
     "different kernel (the σ_w = 1 NTK). The two agree on bias-free 1-D inputs, the only ones "
     "the article uses, and are 23 % apart on the unit circle."
 )
-st.latex(
-    r"\underbrace{f(x)=\tfrac{1}{\sqrt m}\textstyle\sum_j a_j\,\mathrm{relu}(w_j^\top x),"
-    r"\ \ w_j\sim\mathcal N(0,\tfrac{2}{d}I),\ a_j\sim\mathcal N(0,\tfrac1m)}_{\text{article}}"
-    r"\quad\Longrightarrow\quad \Theta_m\to 2T(K_0)\ \neq\ T(K_0)+K_0\circ\dot T(K_0)"
+st.latex(  # each network over three short lines, so that it fits narrow windows
+    r"\begin{aligned}"
+    r"&\text{The article's network:}\\"
+    r"&f(x)=\tfrac{1}{\sqrt m}\textstyle\sum_j a_j\,\mathrm{relu}(w_j^\top x),"
+    r"\quad w_j\sim\mathcal N(0,\tfrac{2}{d}I),\ a_j\sim\mathcal N(0,\tfrac1m)\\"
+    r"&\Longrightarrow\quad \Theta_m\to 2T(K_0)\ \neq\ T(K_0)+K_0\circ\dot T(K_0)"
+    r"\end{aligned}"
 )
 st.latex(
-    r"\underbrace{f(x)=\tfrac{\sigma_w}{\sqrt m}\textstyle\sum_j v_j\,\mathrm{relu}"
-    r"\big(\tfrac{\sigma_w}{\sqrt d}w_j^\top x+\sigma_b b_j\big)+\sigma_b b,\ \ "
-    r"v_j,w_j,b_j,b\sim\mathcal N(0,1)}_{\text{NTK parameterization (this app)}}"
-    r"\quad\Longrightarrow\quad \Theta_m\to\Theta_\infty\ \text{(arc-cosine recursion)}"
+    r"\begin{aligned}"
+    r"&\text{NTK parameterization (this app):}\\"
+    r"&f(x)=\tfrac{\sigma_w}{\sqrt m}\textstyle\sum_j v_j\,\mathrm{relu}"
+    r"\big(\tfrac{\sigma_w}{\sqrt d}w_j^\top x+\sigma_b b_j\big)+\sigma_b b,"
+    r"\quad v_j,w_j,b_j,b\sim\mathcal N(0,1)\\"
+    r"&\Longrightarrow\quad \Theta_m\to\Theta_\infty\ \text{(arc-cosine recursion)}"
+    r"\end{aligned}"
 )
 st.markdown(
     "**2. A learning rate ∝ 1/width.** With η = 0.5/m for 300 steps the total training time "

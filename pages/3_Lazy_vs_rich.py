@@ -129,25 +129,15 @@ def alpha_curve(target: str, width: int, lr: float, steps: int, seed: int):
 
 
 # ----------------------------------------------------------------------------- cost estimates
-# Measured on the 2-core target machine: one gradient step of this net (15 points) costs about
-# 0.2-0.3 µs per hidden unit while its (15 × width) arrays stay in cache, and 0.7-1.5 µs per
-# unit beyond ~3·10⁴ units, where ntk_core.cost.train_cost assumes ~0.15 µs. The guard uses
-# whichever estimate is larger, so that a very wide net is refused instead of hanging.
-def train_floor(width: int, steps: int) -> float:
-    rate = 2.5e-7 if width <= 30_000 else 1.5e-6
-    return rate * width * (steps + 1)
-
-
 def panel_cost(width: int, steps: int) -> cost.Cost:
     """Training with N_SNAP recorded kernels and test predictions, plus the linearization."""
-    model = (
+    return (
         cost.train_cost(
             N_TRAIN, 1, width, 1, steps, n_test=N_TEST, n_records=N_SNAP, record_kernels=True
         )
         + cost.empirical_ntk_cost(N_TRAIN, None, 1, width, 1)
         + cost.empirical_ntk_cost(N_TEST, N_TRAIN, 1, width, 1)
     )
-    return cost.Cost(max(model.seconds, train_floor(width, steps)), model.bytes)
 
 
 def sweep_cost(widths, steps: int, n_seeds: int) -> cost.Cost:

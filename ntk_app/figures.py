@@ -223,7 +223,8 @@ def log_ticks(fig: go.Figure, axis: str = "both") -> go.Figure:
         if layout_ax.type != "log":
             continue
         if layout_ax.range is not None and None not in layout_ax.range:
-            lo, hi = (10.0 ** float(r) for r in sorted(layout_ax.range))
+            # the range is in decades; clip to what float64 can hold
+            lo, hi = (10.0 ** float(np.clip(r, -300, 300)) for r in sorted(layout_ax.range))
         else:
             vals = [
                 np.asarray(getattr(tr, ax), dtype=np.float64).ravel()

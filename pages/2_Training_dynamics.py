@@ -389,7 +389,9 @@ with right:
         trace.legendgroup = f"mode{j // 2}"
         trace.showlegend = j % 2 == 0  # one legend entry per mode toggles net and NTK
     # display prep: the linearized modes decay to 1e-300; show six decades below the start
-    top = np.nanmax(np.abs(r.net_modes[:, :k])) if np.isfinite(r.net_modes[:, :k]).any() else 1.0
+    finite_modes = np.abs(r.net_modes[:, :k])
+    finite_modes = finite_modes[np.isfinite(finite_modes) & (finite_modes > 0)]
+    top = float(finite_modes.max()) if finite_modes.size else 1.0
     fig_modes.update_yaxes(range=[math.log10(top) - 6.0, math.log10(top) + 0.3])
     figures.log_ticks(fig_modes, "y")
     _roomy(fig_modes, legend_below=True)

@@ -23,6 +23,14 @@ def _net(depth, width, activation, weight_std, bias_std, parameterization="ntk")
     return MLP(depth, width, activation, weight_std, bias_std, parameterization)
 
 
+def _limit(net: MLP, x1: np.ndarray, x2: np.ndarray | None = None):
+    """The infinite-width (nngp, ntk) of ``net``'s architecture (NTK parameterization)."""
+    return analytic_kernels(
+        x1, x2, depth=net.depth, activation=net.activation, weight_std=net.sigma_w,
+        bias_std=net.sigma_b,
+    )
+
+
 def _seed_pair(seed: int, k: int) -> tuple[int, int]:
     """Two distinct, reproducible seeds for the k-th pair of initialisations."""
     return 2 * (int(seed) * 1009 + k), 2 * (int(seed) * 1009 + k) + 1
@@ -59,9 +67,7 @@ def kernel_pair(
     sa, sb = _seed_pair(seed, 0)
     ka = empirical_kernels(net, net.init(x.shape[1], sa), x)
     tb = empirical_ntk(net, net.init(x.shape[1], sb), x)
-    inf = analytic_kernels(
-        x, depth=depth, activation=activation, weight_std=net.sigma_w, bias_std=net.sigma_b
-    )
+    inf = _limit(net, x)
     return KernelPair(
         theta_a=ka.ntk,
         theta_b=tb,
@@ -113,10 +119,7 @@ def width_sweep(
     widths = np.asarray(sorted({int(w) for w in widths}), dtype=np.int64)
     if widths.size == 0 or widths.min() < 1 or int(n_seeds) < 1:
         raise ValueError("need at least one width >= 1 and n_seeds >= 1")
-    probe = _net(depth, 1, activation, weight_std, bias_std)
-    inf = analytic_kernels(
-        x, depth=depth, activation=activation, weight_std=probe.sigma_w, bias_std=probe.sigma_b
-    ).ntk
+    inf = _limit(_net(depth, 1, activation, weight_std, bias_std), x).ntk
     var = np.empty((widths.size, int(n_seeds)))
     dist = np.empty_like(var)
     for i, w in enumerate(widths):
@@ -161,11 +164,7 @@ def kernel_slices(
     for w in widths:
         net = _net(depth, int(w), activation, weight_std, bias_std)
         rows.append(empirical_ntk(net, net.init(x.shape[1], _seed_pair(seed, 0)[0]), x0, x)[0])
-    probe = _net(depth, 1, activation, weight_std, bias_std)
-    inf = analytic_kernels(
-        x0, x, depth=depth, activation=activation, weight_std=probe.sigma_w,
-        bias_std=probe.sigma_b,
-    ).ntk[0]
+    inf = _limit(_net(depth, 1, activation, weight_std, bias_std), x0, x).ntk[0]
     return KernelSlices(widths, np.array(rows).reshape(widths.size, x.shape[0]), inf)
 
 

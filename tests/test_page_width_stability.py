@@ -86,6 +86,7 @@ def test_defaults_render(default_run):
 def test_width_slider_changes_kernels_not_sweep():
     at = run()
     before = figures_by_key(at)
+    sweep_spec = {el.key: el.proto.spec for el in at.get("plotly_chart")}["sweep"]
     at.select_slider(key=K + "width").set_value(2000).run()
     assert not at.exception
     after = figures_by_key(at)
@@ -94,12 +95,10 @@ def test_width_slider_changes_kernels_not_sweep():
     np.testing.assert_array_equal(z(before["heat_inf"]), z(after["heat_inf"]))
     assert float(metric(at, "Relative variation")) < 0.1  # wide: the two inits agree
     assert "width 2,000" in {t["name"] for t in after["slices"]["data"]}
-    # the sweep does not depend on the width slider (only the marker moves)
-    key = "‖Θ_A − Θ_B‖/‖Θ_A‖ (mean)"
-    np.testing.assert_array_equal(
-        trace_array(trace(before["sweep"], key), "y"), trace_array(trace(after["sweep"], key), "y")
-    )
-    assert trace_array(trace(after["sweep"], "this page's width"), "x")[0] == 2000
+    # the sweep does not depend on the width slider: the same figure, so the browser keeps it
+    # as it is instead of redrawing it (~120 ms of a width step)
+    spec = {el.key: el.proto.spec for el in at.get("plotly_chart")}["sweep"]
+    assert spec == sweep_spec
     assert at.query_params["width"] == "2000"
 
 

@@ -73,19 +73,13 @@ st.sidebar.multiselect(
     help="Normalised slices on the unit circle; the current depth is always drawn, thicker.",
 )
 st.sidebar.header("Finite-width net")
-st.sidebar.select_slider(
-    "Width of the empirical net",
-    options=WIDTH_OPTIONS,
-    key=state.key("width"),
-    help="Hidden-layer width m of the real network whose NTK is compared with the limit.",
-)
 seed_controls(state)
 state.sync_url()
 
 depth, act = int(state["depth"]), str(state["activation"])
 sw, sb = float(state["sigma_w"]), float(state["sigma_b"])
 kind, n = str(state["inputs"]), int(state["n"])
-width, seed = int(state["width"]), int(state["seed"])
+seed = int(state["seed"])
 overlay = sorted({int(d) for d in state["depths"]} | {depth})
 
 
@@ -408,75 +402,98 @@ st.caption(
     "parallel inputs, exactly where the diagonal spike lives."
 )
 
+
 # ----------------------------------------------------------------------------- finite width
-st.subheader(f"A real network of width {width:,}")
-init_cost = cost.Cost(cost.num_params(x.shape[1], width, depth) / INIT_NORMALS_PER_S, 0.0)
-require_budget(
-    cost.empirical_ntk_cost(n, None, x.shape[1], width, depth)
-    + init_cost
-    + cost.analytic_cost(n, None, depth),
-    what=f"The empirical NTK of a depth-{depth}, width-{width:,} network",
-    hint="Reduce the width (or the depth): deep layers cost width² each.",
-)
-e_nngp, e_ntk, dist, dist_nngp = empirical(kind, n, depth, width, act, sw, sb, seed)
-lo = float(min(ntk.min(), e_ntk.min()))
-hi = float(max(ntk.max(), e_ntk.max()))
-e1, e2 = st.columns(2)
-e1.plotly_chart(
-    figures.heatmap(
-        ntk, "Analytic NTK (width → ∞)", zrange=(lo, hi), axis_values=axis, axis_title=axis_title
-    ),
-    key="analytic_ntk_cmp",
-)
-e2.plotly_chart(
-    figures.heatmap(
-        e_ntk,
-        f"Empirical NTK, width {width:,}, seed {seed}",
-        zrange=(lo, hi),
-        axis_values=axis,
-        axis_title=axis_title,
-    ),
-    key="empirical_ntk",
-)
-k1, k2, k3 = st.columns(3)
-k1.metric("‖Θ_m − Θ∞‖_F / ‖Θ∞‖_F", f"{dist:.3g}")
-k2.metric("NNGP: ‖K_m − K∞‖_F / ‖K∞‖_F", f"{dist_nngp:.3g}")
-k3.metric(
-    "√m × NTK distance",
-    f"{math.sqrt(width) * dist:.3g}",
-    help="Roughly constant across widths if the distance falls like 1/√m.",
-)
-x0_label = "0°" if kind == "circle" else f"x = {x[0, 0]:g}"
-fig = figures.lines(
-    axis,
-    {"analytic (width → ∞)": ntk[0], f"width {width:,}": e_ntk[0]},
-    f"Θ(x₀, ·) with x₀ at {x0_label}",
-    xlabel=axis_title,
-    ylabel="Θ(x₀, x)",
-    dashes={"analytic (width → ∞)": "dash"},
-    height=320,
-)
-st.plotly_chart(legend_right(fig), key="empirical_slice")
-st.markdown(
-    "A finite network's NTK is random: it scatters around the analytic kernel with entries of "
-    "order 1/√width, so the relative distance shrinks about tenfold per hundredfold width. Depth "
-    "makes the scatter larger at a given width (the fluctuations of every layer add up), which "
-    "is why deep kernels need wide nets before the infinite-width picture applies. Press "
-    "**Re-initialise** to draw another network of the same width."
-)
-download(
-    "Empirical and analytic kernels (NPZ)",
-    to_npz(
-        {
-            "x": x,
-            "empirical_ntk": e_ntk,
-            "empirical_nngp": e_nngp,
-            "analytic_ntk": ntk,
-            "analytic_nngp": nngp,
-            "width": np.array(width),
-            "seed": np.array(seed),
-        }
-    ),
-    f"empirical_kernels_depth{depth}_width{width}_seed{seed}.npz",
-    key="dl_empirical",
-)
+@st.fragment
+def finite_width() -> None:
+    """The width slider and everything that depends on it: only this part reruns when the
+    slider moves (the charts above do not depend on the width, and the browser then has less
+    to redraw). The URL follows the slider: sync_url() runs inside the fragment too."""
+    width = int(state["width"])
+    st.subheader(f"A real network of width {width:,}")
+    st.select_slider(
+        "Width of the empirical net",
+        options=WIDTH_OPTIONS,
+        key=state.key("width"),
+        help="Hidden-layer width m of the real network whose NTK is compared with the limit. "
+        "Moving it reruns only this section.",
+    )
+    state.sync_url()
+    init_cost = cost.Cost(cost.num_params(x.shape[1], width, depth) / INIT_NORMALS_PER_S, 0.0)
+    require_budget(
+        cost.empirical_ntk_cost(n, None, x.shape[1], width, depth)
+        + init_cost
+        + cost.analytic_cost(n, None, depth),
+        what=f"The empirical NTK of a depth-{depth}, width-{width:,} network",
+        hint="Reduce the width (or the depth): deep layers cost width² each.",
+    )
+    e_nngp, e_ntk, dist, dist_nngp = empirical(kind, n, depth, width, act, sw, sb, seed)
+    lo = float(min(ntk.min(), e_ntk.min()))
+    hi = float(max(ntk.max(), e_ntk.max()))
+    e1, e2 = st.columns(2)
+    e1.plotly_chart(
+        figures.heatmap(
+            ntk,
+            "Analytic NTK (width → ∞)",
+            zrange=(lo, hi),
+            axis_values=axis,
+            axis_title=axis_title,
+        ),
+        key="analytic_ntk_cmp",
+    )
+    e2.plotly_chart(
+        figures.heatmap(
+            e_ntk,
+            f"Empirical NTK, width {width:,}, seed {seed}",
+            zrange=(lo, hi),
+            axis_values=axis,
+            axis_title=axis_title,
+        ),
+        key="empirical_ntk",
+    )
+    k1, k2, k3 = st.columns(3)
+    k1.metric("‖Θ_m − Θ∞‖_F / ‖Θ∞‖_F", f"{dist:.3g}")
+    k2.metric("NNGP: ‖K_m − K∞‖_F / ‖K∞‖_F", f"{dist_nngp:.3g}")
+    k3.metric(
+        "√m × NTK distance",
+        f"{math.sqrt(width) * dist:.3g}",
+        help="Roughly constant across widths if the distance falls like 1/√m.",
+    )
+    x0_label = "0°" if kind == "circle" else f"x = {x[0, 0]:g}"
+    fig = figures.lines(
+        axis,
+        {"analytic (width → ∞)": ntk[0], f"width {width:,}": e_ntk[0]},
+        f"Θ(x₀, ·) with x₀ at {x0_label}",
+        xlabel=axis_title,
+        ylabel="Θ(x₀, x)",
+        dashes={"analytic (width → ∞)": "dash"},
+        height=320,
+    )
+    st.plotly_chart(legend_right(fig), key="empirical_slice")
+    st.markdown(
+        "A finite network's NTK is random: it scatters around the analytic kernel with entries "
+        "of order 1/√width, so the relative distance shrinks about tenfold per hundredfold width. "
+        "Depth makes the scatter larger at a given width (the fluctuations of every layer add "
+        "up), which is why deep kernels need wide nets before the infinite-width picture "
+        "applies. Press "
+        "**Re-initialise** to draw another network of the same width."
+    )
+    download(
+        "Empirical and analytic kernels (NPZ)",
+        to_npz(
+            {
+                "x": x,
+                "empirical_ntk": e_ntk,
+                "empirical_nngp": e_nngp,
+                "analytic_ntk": ntk,
+                "analytic_nngp": nngp,
+                "width": np.array(width),
+                "seed": np.array(seed),
+            }
+        ),
+        f"empirical_kernels_depth{depth}_width{width}_seed{seed}.npz",
+        key="dl_empirical",
+    )
+
+
+finite_width()

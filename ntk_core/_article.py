@@ -28,7 +28,7 @@ follows the neural-tangents NTK parameterization.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -144,7 +144,6 @@ class ArticleTrainResult:
     lr: float
     ntk_change: float
     theta0: np.ndarray
-    extra: dict = field(default_factory=dict)
 
     @property
     def final_loss(self) -> float:

@@ -18,7 +18,7 @@ result says so, and the remaining losses are NaN.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import erf as _erf
@@ -48,7 +48,6 @@ class TrainResult:
     diverged_at: int | None = None
     message: str = ""
     steps_run: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def final_loss(self) -> float:

@@ -301,7 +301,7 @@ def lazy_rich_panel(
         record_kernels=True,
     )
     m = net.lr_multiplier
-    theta0 = empirical_ntk(net, params, x) * m
+    theta0 = result.kernels[0] * m  # recorded at step 0 (snaps always start at 0)
     theta_test = empirical_ntk(net, params, x_test, x) * m
     # the centred alpha model starts from h = 0; its function-space step is lr * m * Theta for
     # every alpha (see _training), so one linearization serves all alphas

@@ -1,50 +1,13 @@
 """NTK Explorer landing page. Run with `streamlit run app.py`; every file in pages/ is a page."""
 
-from pathlib import Path
-
 import streamlit as st
 
-from ntk_app.layout import PARAM_NOTE
+from ntk_app.layout import PARAM_NOTE, setup_page
+from ntk_app.registry import content_pages
 
-st.set_page_config(page_title="NTK Explorer", page_icon="🧠", layout="wide")
+setup_page("home")
 
-HERE = Path(__file__).resolve().parent
 
-# (file, title, one sentence); a card is drawn only once its page file exists
-PAGES = (
-    (
-        "pages/1_Width_stability.py",
-        "📏 Width stability",
-        "Draw two random networks of the same width and watch their NTKs agree, and approach "
-        "the infinite-width kernel, as the width grows (about 1/√width).",
-    ),
-    (
-        "pages/2_Training_dynamics.py",
-        "📉 Training dynamics",
-        "Train a real network by gradient descent beside the NTK's exact prediction, and see "
-        "large-eigenvalue (smooth) directions being learned first.",
-    ),
-    (
-        "pages/3_Lazy_vs_rich.py",
-        "🦥 Lazy vs rich",
-        "A wide network hardly moves its kernel, a narrow one rewires it: compare both with "
-        "kernel regression and turn the output scale or parameterization knob.",
-    ),
-    (
-        "pages/4_Infinite_width.py",
-        "♾️ Infinite width",
-        "The exact NNGP and NTK of deep ReLU and erf networks: how depth sharpens the peak but "
-        "lifts the floor, their spectra, and a finite net beside them.",
-    ),
-    (
-        "pages/5_Claims.py",
-        "✅ Claims",
-        "Each claim of the original article and of the papers, next to the number the engine "
-        "measures now, with a pass or fail mark.",
-    ),
-)
-
-st.title("🧠 NTK Explorer")
 st.markdown(
     "**Why do huge networks generalise?** Modern networks have far more parameters than "
     "training points, and classical capacity bounds say they should simply memorise. They do "
@@ -78,15 +41,12 @@ st.markdown(
 )
 
 st.header("Pages")
-existing = [p for p in PAGES if (HERE / p[0]).is_file()]
 cols = st.columns(3)
-for i, (path, title, sentence) in enumerate(existing):
+for i, p in enumerate(content_pages()):
     with cols[i % 3], st.container(border=True):
-        st.subheader(title)
-        st.write(sentence)
-        st.page_link(path, label=f"Open {title.split(' ', 1)[1]}", icon="➡️")
-if len(existing) < len(PAGES):
-    st.caption(f"{len(PAGES) - len(existing)} more page(s) are on the way.")
+        st.subheader(p.title)
+        st.write(p.summary)
+        st.page_link(p.path, label=f"Open {p.title}", icon=":material/arrow_forward:")
 st.caption(
     "Every setting, seed included, is kept in the page's URL: copy the address to share the "
     "exact view."

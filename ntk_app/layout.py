@@ -17,10 +17,23 @@ PARAM_NOTE = (
 )
 
 
-def setup_page(title: str, icon: str) -> None:
-    """st.set_page_config (needed on every page with the pages/ convention) and the title."""
-    st.set_page_config(page_title=f"{title} · NTK Explorer", page_icon=icon, layout="wide")
-    st.title(f"{icon} {title}")
+def setup_page(view: str) -> None:
+    """Page config, the sidebar's page list (drawn from ``ntk_app.registry``) and the title.
+
+    Streamlit's own page list is hidden (``client.showSidebarNavigation = false``): it labels
+    Home "app" and orders pages by file name. Every page draws the same list, so a deep link
+    opened first on a fresh server shows the same sidebar as ``/``.
+    """
+    from .registry import PAGES, page
+
+    this = page(view)
+    st.set_page_config(page_title=f"{this.title} · NTK Explorer", page_icon=this.icon,
+                       layout="wide")
+    with st.sidebar:
+        for p in PAGES:
+            st.page_link(p.path, label=p.title, icon=p.icon)
+        st.divider()
+    st.title("NTK Explorer" if this.view == "home" else this.title)
 
 
 def cached(max_entries: int = 16):

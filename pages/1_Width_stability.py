@@ -41,7 +41,7 @@ ARTICLE = {  # width: (printed in the article, what its own code prints; NUMERIC
     1000: (0.0594, 0.0991),
 }
 
-setup_page("Width stability", "📏")
+setup_page("width_stability")
 
 state = PageState(
     "width_stability",

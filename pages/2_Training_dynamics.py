@@ -33,7 +33,7 @@ from ntk_core.cost import (
 )
 from ntk_core.experiments import training_dynamics
 
-setup_page("Training dynamics", "📉")
+setup_page("training_dynamics")
 
 # ----------------------------------------------------------------------------- settings
 TARGET_LABELS = {

@@ -40,7 +40,7 @@ TARGET_LABELS = {
 }
 COLORS = {"target": "#bab0ac", "net": "#4c78a8", "kernel": "#f58518", "limit": "#54a24b"}
 
-setup_page("Lazy vs rich", "🦥")
+setup_page("lazy_vs_rich")
 
 state = PageState(
     "lazy",

@@ -41,7 +41,7 @@ def legend_right(fig):
     return fig
 
 
-setup_page("Infinite width", "♾️")
+setup_page("infinite_width")
 
 state = PageState(
     "infinite_width",

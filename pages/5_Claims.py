@@ -14,7 +14,7 @@ from ntk_app.layout import PARAM_NOTE, cached, download, require_budget, seed_co
 from ntk_app.state import PageState, seed_setting
 from ntk_core.claims import VIEW_TITLES, claims_cost, evaluate_claims
 
-setup_page("Claims", "✅")
+setup_page("claims")
 
 state = PageState("claims", [seed_setting(0)])
 st.sidebar.header("Random initialisation")

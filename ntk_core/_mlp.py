@@ -23,7 +23,7 @@ and the parameterization fixes how the parameters are drawn and what c_l, s_l ar
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -115,6 +115,14 @@ class MLP:
             else:
                 out.append((self.sigma_w / math.sqrt(fan_in), self.sigma_b))
         return out
+
+    def with_width(self, width: int) -> MLP:
+        """The same architecture with ``width`` hidden units per layer."""
+        return replace(self, width=width)
+
+    def with_depth(self, depth: int) -> MLP:
+        """The same architecture with ``depth`` hidden layers."""
+        return replace(self, depth=depth)
 
     @property
     def lr_multiplier(self) -> float:

@@ -63,7 +63,7 @@ def test_csv_size_and_label_limits():
 def test_split_is_seeded_stratified_and_disjoint():
     ds = D.load_bundled("iris")
     tr, te = D.split(ds, 30, seed=3)
-    tr2, te2 = D.split(ds, 30, seed=3)
+    tr2, _ = D.split(ds, 30, seed=3)
     np.testing.assert_array_equal(tr, tr2)
     assert tr.size == 30 and np.intersect1d(tr, te).size == 0 and tr.size + te.size == 150
     assert np.bincount(ds.labels[tr]).tolist() == [10, 10, 10]

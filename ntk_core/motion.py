@@ -26,6 +26,7 @@ import numpy as np
 
 from ._analytic import analytic_kernels
 from ._blocks import readout_hidden_split
+from ._empirical import empirical_ntk
 from ._metrics import (
     alignment_distance,
     kernel_target_alignment,
@@ -85,7 +86,7 @@ class KernelMotion:
     """Spread between inits and change during training, per width (rows) and seed (columns)."""
 
     widths: np.ndarray
-    spread: np.ndarray  # ‖Θ_A − Θ_B‖/‖Θ_A‖, two inits
+    spread: np.ndarray  # ‖Θ_B − Θ_A‖/‖Θ_A‖ over pairs of inits (W, max(n_seeds, n_spread))
     change: np.ndarray  # ‖Θ_T − Θ_0‖/‖Θ_0‖
     change_readout: np.ndarray  # ‖ΔΘ_readout‖/‖Θ_0‖
     change_hidden: np.ndarray  # ‖ΔΘ_hidden‖/‖Θ_0‖
@@ -100,22 +101,30 @@ class KernelMotion:
 
 def kernel_motion(
     x: np.ndarray, y: np.ndarray, net: MLP, widths, *, lr: float, steps: int,
-    n_seeds: int = 4, seed: int = 0, fit_from: int = 1000,
+    n_seeds: int = 4, seed: int = 0, fit_from: int = 1000, n_spread: int = 12,
 ) -> KernelMotion:
     """For each width and seed: two initialisations A, B (``seed_pair``); train A by full-batch
     GD for ``steps`` at step :func:`lr_for` ``(net, lr)``; measure the spread, the change (whole
     kernel, readout block, hidden blocks) and the scale-free measures. A diverged run gives NaN.
-    Fits every measure in :data:`MEASURES` over widths ≥ ``fit_from``."""
+    Fits every measure in :data:`MEASURES` over widths ≥ ``fit_from``. The spread needs no
+    training, so it is measured over max(``n_seeds``, ``n_spread``) pairs (its columns)."""
     widths = np.asarray(sorted({int(w) for w in widths}), dtype=np.int64)
     if widths.size == 0 or widths.min() < 1 or int(n_seeds) < 1 or int(steps) < 0:
         raise ValueError("need widths >= 1, n_seeds >= 1 and steps >= 0")
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     shape = (widths.size, int(n_seeds))
+    n_pairs = max(int(n_seeds), int(n_spread))
     out = {k: np.full(shape, np.nan) for k in (
-        "spread", "change", "change_readout", "change_hidden", "alignment",
+        "change", "change_readout", "change_hidden", "alignment",
         "target_alignment_0", "target_alignment_T", "trace_ratio", "final_loss")}
+    out["spread"] = np.full((widths.size, n_pairs), np.nan)
     for i, w in enumerate(widths):
         wide = net.with_width(int(w))
+        for k in range(int(n_seeds), n_pairs):
+            sa, sb = seed_pair(seed, k)
+            out["spread"][i, k] = relative_frobenius(
+                empirical_ntk(wide, wide.init(x.shape[1], sb), x),
+                empirical_ntk(wide, wide.init(x.shape[1], sa), x))
         for k in range(int(n_seeds)):
             sa, sb = seed_pair(seed, k)
             pa = wide.init(x.shape[1], sa)
@@ -142,8 +151,8 @@ def kernel_motion(
 
 
 def kernel_motion_cost(x: np.ndarray, y: np.ndarray, net: MLP, widths, *, lr: float = 0.0,
-                       steps: int, n_seeds: int = 4, seed: int = 0,
-                       fit_from: int = 1000) -> Cost:
+                       steps: int, n_seeds: int = 4, seed: int = 0, fit_from: int = 1000,
+                       n_spread: int = 12) -> Cost:
     """Estimated cost of :func:`kernel_motion`: per width and seed, one training and four
     per-block kernels (two inits, before and after)."""
     n, d = x.shape
@@ -151,7 +160,8 @@ def kernel_motion_cost(x: np.ndarray, y: np.ndarray, net: MLP, widths, *, lr: fl
     for w in sorted({int(v) for v in widths}):
         one = train_cost(n, d, w, net.depth, int(steps)) + \
             empirical_ntk_cost(n, None, d, w, net.depth).times(4)
-        total = total + one.times(int(n_seeds))
+        spread = empirical_ntk_cost(n, None, d, w, net.depth).times(2)
+        total = total + one.times(int(n_seeds)) + spread.times(max(0, n_spread - n_seeds))
     return total
 
 
@@ -188,8 +198,6 @@ def parameterization_limits(x: np.ndarray, net: MLP, widths, *, n_seeds: int = 3
     arXiv:2011.14522): standard Θ/m → the readout-only kernel; NTK Θ → Θ∞ (Jacot et al. 2018);
     mean-field m·Θ → Θ∞ at initialisation (its readout is 1/√m smaller than NTK's), but with the
     step × m that mean-field training needs it does not stay there (see :func:`kernel_motion`)."""
-    from ._empirical import empirical_ntk
-
     widths = np.asarray(sorted({int(w) for w in widths}), dtype=np.int64)
     theta_inf = analytic_kernels(x, depth=net.depth, activation=net.activation,
                                  weight_std=net.sigma_w, bias_std=net.sigma_b).ntk
@@ -209,3 +217,17 @@ def parameterization_limits(x: np.ndarray, net: MLP, widths, *, n_seeds: int = 3
     fits = {p: fit_rate(widths, dist[p], fit_from) for p in PARAMETERIZATIONS}
     gap = relative_frobenius(readout / np.trace(readout), theta_inf / np.trace(theta_inf))
     return ParameterizationLimits(widths, dist, names, fits, gap)
+
+
+def combine(parts: list[KernelMotion], fit_from: int = 1000) -> KernelMotion:
+    """One :class:`KernelMotion` from runs at different widths (same seeds), refitted; lets a
+    caller compute (and cache) one width at a time."""
+    if not parts:
+        raise ValueError("nothing to combine")
+    parts = sorted(parts, key=lambda m: int(m.widths[0]))
+    names = ("spread", "change", "change_readout", "change_hidden", "alignment",
+             "target_alignment_0", "target_alignment_T", "trace_ratio", "final_loss")
+    arrays = {k: np.concatenate([getattr(m, k) for m in parts]) for k in names}
+    widths = np.concatenate([m.widths for m in parts])
+    fits = {m: fit_rate(widths, arrays[m], fit_from) for m in MEASURES}
+    return KernelMotion(widths, fit_from=int(fit_from), fits=fits, **arrays)

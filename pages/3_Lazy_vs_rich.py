@@ -14,21 +14,22 @@ from ntk_app.fits import animated_fits, fit_plot, legend_below, mark_x
 from ntk_app.layout import cached, download, require_budget, seed_controls, setup_page, to_csv
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting
 from ntk_core import MLP, TARGETS, cost, experiments, loglog_slope, make_inputs, target_function
+from ntk_core import setups as su
 
 # ----------------------------------------------------------------------------- fixed set-up
-N_TRAIN = 15  # 1-D grid on [-2, 2]
-N_TEST = 81  # test grid on [-2.5, 2.5]
-SIGMA_B = 1.0  # a bias: without one the 1-D ReLU NTK has rank 2 and cannot fit a sine
-N_SNAP = 21  # recorded snapshots (the animation's frames)
+N_TRAIN = su.LAZY_TRAIN_POINTS  # 1-D grid on [-2, 2]
+N_TEST = su.LAZY_TEST_POINTS  # test grid on [-2.5, 2.5]
+SIGMA_B = su.LAZY_SIGMA_B  # a bias: without one the 1-D ReLU NTK has rank 2 and cannot fit a sine
+N_SNAP = su.LAZY_SNAPSHOTS  # recorded snapshots (the animation's frames)
 NARROW_OPTIONS = (5, 10, 20, 50, 100, 200, 500, 1000)
 KNOB_WIDTHS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 LR_OPTIONS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05)
 STEP_OPTIONS = (100, 200, 500, 1000, 2000, 5000)
 ALPHA_OPTIONS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
-SWEEP_WIDTHS = (10, 30, 100, 300, 1000, 3000)
-MF_WIDTHS = (10, 100, 1000)
-SWEEP_SEEDS = 2
-FIT_FROM = 100  # the -1/2 law is asymptotic: fit the slope on widths >= FIT_FROM
+SWEEP_WIDTHS = su.LAZY_SWEEP_WIDTHS
+MF_WIDTHS = su.LAZY_MF_WIDTHS
+SWEEP_SEEDS = su.LAZY_SWEEP_SEEDS
+FIT_FROM = su.LAZY_FIT_FROM  # the -1/2 law is asymptotic: fit the slope on widths >= FIT_FROM
 PARAMS = ("ntk", "mean_field")
 PARAM_LABELS = {"ntk": "NTK (1/√m readout)", "mean_field": "mean-field (1/m readout, step × m)"}
 TARGET_LABELS = {
@@ -48,8 +49,8 @@ state = PageState(
         Setting("width_wide", "snap", 2000, choices=WIDTH_OPTIONS),
         Setting("width_narrow", "snap", 10, choices=NARROW_OPTIONS),
         Setting("target", "choice", "sin", choices=TARGETS),
-        Setting("lr", "snap", 0.01, choices=LR_OPTIONS),
-        Setting("steps", "snap", 1000, choices=STEP_OPTIONS),
+        Setting("lr", "snap", su.TRAINING_LR, choices=LR_OPTIONS),
+        Setting("steps", "snap", su.TRAINING_STEPS, choices=STEP_OPTIONS),
         seed_setting(0),
         Setting("snapshot", "int", N_SNAP - 1, 0, N_SNAP - 1),
         Setting("sweep", "bool", False),
@@ -65,7 +66,7 @@ state = PageState(
 def data(target: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Training inputs and targets, and the test grid."""
     x = make_inputs("grid", N_TRAIN)
-    return x, target_function(target, x), np.linspace(-2.5, 2.5, N_TEST)[:, None]
+    return x, target_function(target, x), su.eval_grid(N_TEST)
 
 
 @cached(max_entries=32)

@@ -26,10 +26,11 @@ from ntk_app.list_setting import int_list_setting
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setting
 from ntk_core import cost
 from ntk_core import experiments as ex
+from ntk_core.setups import PROFILE_ANGLES
 
 DEPTH_MAX = 20
 PROFILE_DEPTHS = tuple(range(1, DEPTH_MAX + 1))
-PROFILE_ANGLES = 73  # slices at 2.5° steps on [0°, 180°]; diag/mean on the 144-point ring
+# PROFILE_ANGLES: slices at 2.5° steps on [0°, 180°]; diag/mean on the 144-point ring
 INPUT_LABELS = {"circle": "unit circle (angles)", "grid": "1-D grid on [−2, 2]"}
 INIT_NORMALS_PER_S = 5e7  # drawing the initial weights (not in cost.empirical_ntk_cost)
 SQRT2 = math.sqrt(2.0)

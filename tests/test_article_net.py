@@ -1,6 +1,6 @@
 """The original article's network (ntk_core._article), checked against oracles: its Gram-formula
 NTK against a finite-difference Jacobian, its gradients against finite differences, and what its
-NTK converges to (NUMERICS_AUDIT §2(a)-(b))."""
+NTK converges to (the module docstring of ntk_core._article)."""
 
 import math
 
@@ -14,10 +14,10 @@ from ntk_core._article import (
     article_analytic_ntk,
     article_limit_ntk,
     article_lr,
+    bias_free_floor,
     ntk_rank,
     train_article,
 )
-from ntk_core.claims import bias_free_floor
 
 GRID20 = np.linspace(-2.0, 2.0, 20)[:, None]
 GRID15 = np.linspace(-2.0, 2.0, 15)[:, None]

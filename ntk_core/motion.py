@@ -158,9 +158,10 @@ def kernel_motion_cost(x: np.ndarray, y: np.ndarray, net: MLP, widths, *, lr: fl
     n, d = x.shape
     total = Cost(0.0, 0.0)
     for w in sorted({int(v) for v in widths}):
-        one = train_cost(n, d, w, net.depth, int(steps)) + \
-            empirical_ntk_cost(n, None, d, w, net.depth).times(4)
-        spread = empirical_ntk_cost(n, None, d, w, net.depth).times(2)
+        act = net.activation
+        kernel = empirical_ntk_cost(n, None, d, w, net.depth, activation=act)
+        one = train_cost(n, d, w, net.depth, int(steps), activation=act) + kernel.times(4)
+        spread = kernel.times(2)
         total = total + one.times(int(n_seeds)) + spread.times(max(0, n_spread - n_seeds))
     return total
 

@@ -137,3 +137,17 @@ def test_kernel_motion_by_width_combines_to_the_whole_sweep():
     assert whole.change[1, 1] == pytest.approx(nc.relative_frobenius(t1, t0), rel=1e-10)
     assert whole.alignment[1, 1] == pytest.approx(nc.alignment_distance(t1, t0), rel=1e-8)
     assert whole.trace_ratio[1, 1] == pytest.approx(np.trace(t1) / np.trace(t0), rel=1e-10)
+
+
+def test_motion_cost_grows_with_width_seeds_and_a_slower_activation():
+    x = nc.make_inputs("grid", 15)
+    y = nc.target_function("sin", x)
+    relu, erf = nc.MLP(1, 10, "relu"), nc.MLP(1, 10, "erf")
+    base = motion.kernel_motion_cost(x, y, relu, [1000, 2000], steps=500, n_seeds=3)
+    assert motion.kernel_motion_cost(x, y, relu, [1000, 4000], steps=500, n_seeds=3).seconds \
+        > base.seconds
+    assert motion.kernel_motion_cost(x, y, relu, [1000, 2000], steps=500, n_seeds=6).seconds \
+        > base.seconds
+    # scipy's erf and exp cost ≈ 25 simple passes: training erf nets is several times slower
+    assert motion.kernel_motion_cost(x, y, erf, [1000, 2000], steps=500, n_seeds=3).seconds \
+        > 2.5 * base.seconds

@@ -1,4 +1,4 @@
-"""The original article's own network, kept faithfully for contrast (NUMERICS_AUDIT §2(a)).
+"""The original article's own network, kept faithfully for contrast.
 
 The article ("Neural Tangent Kernels from Scratch") trains one hidden ReLU layer of width m,
 
@@ -202,7 +202,8 @@ def article_analytic_ntk(x1: np.ndarray, x2: np.ndarray | None = None, *, depth:
     """The article's ``analytic_ntk_relu``: at depth 1 T(K0) + K0 o T'(K0), K0 = x·x'/d.
 
     It equals the NTK-parameterized kernel with sigma_w = 1, sigma_b = 0 at every depth
-    (NUMERICS_AUDIT §2(b)), so it is computed by :func:`ntk_core.analytic_kernels`.
+    (tests/test_article_net.py checks it), so it is computed by
+    :func:`ntk_core.analytic_kernels`.
     """
     return analytic_kernels(x1, x2, depth=int(depth), weight_std=1.0, bias_std=0.0).ntk
 
@@ -210,7 +211,8 @@ def article_analytic_ntk(x1: np.ndarray, x2: np.ndarray | None = None, *, depth:
 def article_limit_ntk(x1: np.ndarray, x2: np.ndarray | None = None) -> np.ndarray:
     """What the article's empirical NTK converges to as m -> infinity: 2 T(K0) =
     (|x||x'| / (pi d)) (sin t + (pi - t) cos t), with the stable angle
-    t = arctan2(|x||x'| sin, x·x') (NUMERICS_AUDIT §2(a))."""
+    t = arctan2(|x||x'| sin, x·x'): the arc-cosine kernel of degree 1 (Cho & Saul 2009)
+    divided by d."""
     x1 = _check_x(x1)
     x2 = x1 if x2 is None else _check_x(x2, x1.shape[1])
     d = x1.shape[1]

@@ -203,18 +203,3 @@ def empirical_ntk(
     layer's units; the result does not depend on ``chunk_size`` beyond rounding.
     """
     return empirical_kernels(net, params, x1, x2, chunk_size=chunk_size).ntk
-
-
-def explicit_jacobian(net: MLP, params: Params, x: np.ndarray) -> np.ndarray:
-    """The (n, #params) Jacobian df/dtheta, row by row with backprop. A test oracle and a
-    benchmark baseline only: it costs O(n · #params) memory. Columns follow ``flatten``."""
-    from ._mlp import flatten
-
-    x = net.check_inputs(params, x)
-    acts, dphis = net.forward(params, x)
-    rows = []
-    for i in range(x.shape[0]):
-        delta = np.zeros(x.shape[0])
-        delta[i] = 1.0
-        rows.append(flatten(net.backward(params, acts, dphis, delta)))
-    return np.stack(rows) if rows else np.zeros((0, net.num_params(x.shape[1])))

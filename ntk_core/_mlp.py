@@ -222,19 +222,3 @@ class MLP:
 def flatten(params: Params) -> np.ndarray:
     """All parameters as one vector, layer by layer, W (row-major) then b."""
     return np.concatenate([np.concatenate([p["W"].ravel(), p["b"].ravel()]) for p in params])
-
-
-def unflatten(vector: np.ndarray, like: Params) -> Params:
-    """Inverse of :func:`flatten` with the shapes of ``like``."""
-    out: Params = []
-    i = 0
-    for p in like:
-        nw, nb = p["W"].size, p["b"].size
-        out.append(
-            {
-                "W": vector[i : i + nw].reshape(p["W"].shape).copy(),
-                "b": vector[i + nw : i + nw + nb].copy(),
-            }
-        )
-        i += nw + nb
-    return out

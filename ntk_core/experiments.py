@@ -20,7 +20,7 @@ from ._data import circle_points
 from ._empirical import empirical_kernels, empirical_ntk
 from ._linearized import kernel_eigh, kernel_regression, linearized_dynamics
 from ._metrics import loglog_slope, relative_frobenius
-from ._mlp import MLP
+from ._mlp import MLP, flatten
 from ._training import train_gd
 
 
@@ -318,8 +318,6 @@ def lazy_rich_panel(
 ) -> LazyRichPanel:
     """Train a net (fixed step ``lr``, never scaled by width) and record snapshots for an
     animation: predictions, its linearization, and how far its NTK has moved."""
-    from ._mlp import flatten
-
     params = net.init(x.shape[1], seed_pair(seed, 0)[0])
     snaps = np.unique(np.round(np.linspace(0, steps, max(2, int(n_snapshots)))).astype(int))
     result = train_gd(

@@ -35,7 +35,7 @@ SWEEP_MAX_OPTIONS = tuple(w for w in WIDTH_OPTIONS if w >= 1000)
 SWEEP_BUDGET_S = 1.5  # estimated seconds; wider sweeps stop at the last affordable width
 SLICE_WIDTHS = (10, 100, 1000, 10_000)
 SLICE_BUDGET_S = 0.5  # the fixed slice widths (the current width is a row of Θ_A)
-ARTICLE = {  # width: (printed in the article, what its own code prints; NUMERICS_AUDIT §1.2)
+ARTICLE = {  # width: (printed in the article, what its own code prints, ntk_core._article)
     10: (0.5823, 0.7243),
     50: (0.2741, 0.2934),
     200: (0.1284, 0.1976),

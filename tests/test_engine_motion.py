@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import ntk_core as nc
-from ntk_core import explicit_jacobian, motion
+from ntk_core.testing import explicit_jacobian, motion
 from ntk_core._blocks import layer_kernels, readout_hidden_split
 from ntk_core._metrics import kernel_target_alignment
 

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 import ntk_core as nc
-from ntk_core.testing import explicit_jacobian, motion
+from ntk_core import motion
 from ntk_core._blocks import layer_kernels, readout_hidden_split
 from ntk_core._metrics import kernel_target_alignment
+from ntk_core.testing import explicit_jacobian
 
 
 def _layer_columns(net: nc.MLP, d_in: int) -> list[slice]:

@@ -25,7 +25,7 @@ from .cost import Cost
 
 CLAIM_WIDTHS = setups.MOTION_WIDTHS[2:]  # 1,000 … 16,000: the asymptotic range
 CLAIM_SEEDS = 6  # trained networks per width and activation
-CLAIM_PAIRS = 16  # pairs of initialisations per width for the spread
+CLAIM_PAIRS = 48  # pairs of inits per width for the spread (its noise needs many; no training)
 SPREAD_RANGE = (-0.6, -0.4)  # law −1/2
 ERF_MAX = -0.75  # law ≈ −1; the bound's −1/2 is well outside
 RELU_RANGE = (-0.75, -0.35)  # law ≈ −1/2; the smooth rate −1 is well outside

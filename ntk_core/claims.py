@@ -70,7 +70,8 @@ from .setups import (
 SQRT2 = math.sqrt(2.0)
 
 # The explorer views a claim can point to (the app maps each name to its page).
-VIEWS = ("width_stability", "training_dynamics", "lazy_vs_rich", "infinite_width")
+VIEWS = ("width_stability", "training_dynamics", "lazy_vs_rich", "infinite_width",
+         "kernel_motion")
 
 JACOT_ANGLES = (0.0, math.pi / 4, math.pi / 2, 3 * math.pi / 4, math.pi)
 JACOT_VALUES = (0.2825, 0.1700, 0.0927, 0.0660, 0.0644)
@@ -625,8 +626,10 @@ def _claim_jacot() -> Claim:
 
 
 # ----------------------------------------------------------------------------- public
-def evaluate_claims(seed: int = 0) -> list[Claim]:
-    """Every claim with the value the engine measures now at ``seed`` (≈ 3 s on one core)."""
+def evaluate_claims(seed: int = 0, *, rates: bool = False) -> list[Claim]:
+    """Every claim with the value the engine measures now at ``seed`` (≈ 3 s on one core);
+    with ``rates``, also the three rate-of-motion claims of :mod:`ntk_core.claims_rates`
+    (about a minute more)."""
     seed = int(seed)
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
@@ -639,6 +642,10 @@ def evaluate_claims(seed: int = 0) -> list[Claim]:
     claims.append(_claim_jacot())
     claims.append(_claim_linearization(seed))
     claims.append(_claim_spectral(seed))
+    if rates:
+        from .claims_rates import rate_claims
+
+        claims += rate_claims(seed)
     return claims
 
 

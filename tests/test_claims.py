@@ -12,17 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from ntk_app.registry import page
 from ntk_core.claims import VIEWS, Claim, evaluate_claims
 from ntk_core.reproduce import article_experiments
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = {
-    "width_stability": "pages/1_Width_stability.py",
-    "training_dynamics": "pages/2_Training_dynamics.py",
-    "lazy_vs_rich": "pages/3_Lazy_vs_rich.py",
-    "infinite_width": "pages/4_Infinite_width.py",
-}
 
 # Verdicts expected from the article's code (ntk_core._article) and the papers' reference values.
 KNOWN = {
@@ -121,25 +117,24 @@ def test_measured_values_match_the_reference_values(claims0):
     assert min(c["mean-field"].details["change_mean"]) > 0.5
 
 
-def _page_setting_names(view: str) -> set[str]:
-    """Names declared as Settings in a page's PageState (the URL's query parameters)."""
-    src = (REPO / PAGES[view]).read_text()
-    names = set(re.findall(r"(?:Setting|width_setting|int_list_setting)\(\s*\"(\w+)\"", src))
-    if "seed_setting(" in src:
-        names.add("seed")
-    if re.search(r"width_setting\(\s*(?:default|\))", src):
-        names.add("width")
-    return names
+def _page_query_parameters(view: str) -> set[str]:
+    """The query parameters a page writes into its URL on its first run (AppTest, entered from
+    app.py so that the sidebar's page links resolve)."""
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.run()
+    at.switch_page(page(view).path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return set(at.query_params)
 
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_settings_use_the_pages_query_parameters(claims0, view):
-    if not (REPO / PAGES[view]).is_file():
-        pytest.skip(f"{PAGES[view]} does not exist yet")
-    names = _page_setting_names(view)
-    for c in claims0:
-        if c.view == view:
-            assert set(c.settings) <= names, (c.id, set(c.settings) - names)
+    """A claim's settings are query parameters its view reads, so its link opens that state."""
+    wanted = {k for c in claims0 if c.view == view for k in c.settings}
+    if not wanted:
+        pytest.skip(f"no claim (without the rate rows) links to {view}")
+    names = _page_query_parameters(view)
+    assert wanted <= names, wanted - names
 
 
 def test_article_experiments_tables():
@@ -170,7 +165,7 @@ def test_cli_help():
 
 
 def test_cli_reproduce_text():
-    out = run_cli("reproduce", "--seed", "2")
+    out = run_cli("reproduce", "--seed", "2", "--no-rates")
     assert out.returncode == 0, out.stderr
     for key in ("L1 ·", "L2 ·", "L3 ·", "L4 ·", "L5 ·", "Claims:", "0.5823", "does not hold"):
         assert key in out.stdout
@@ -198,7 +193,7 @@ def test_cli_piped_into_head_exits_quietly():
     lines after the first table and closes the pipe; the CLI must then stop without a
     BrokenPipeError traceback."""
     out = subprocess.run(
-        f"'{sys.executable}' -m ntk_core reproduce | head -3",
+        f"'{sys.executable}' -m ntk_core reproduce --no-rates | head -3",
         shell=True,
         cwd=REPO,
         capture_output=True,
@@ -212,7 +207,7 @@ def test_cli_piped_into_head_exits_quietly():
 
 
 def test_cli_reproduce_json():
-    out = run_cli("reproduce", "--json", "--seed", "1")
+    out = run_cli("reproduce", "--json", "--seed", "1", "--no-rates")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["seed"] == 1
@@ -225,3 +220,26 @@ def test_cli_reproduce_json():
 def test_cli_rejects_bad_seed():
     out = run_cli("claims", "--seed", "-3")
     assert out.returncode != 0 and "seed" in out.stderr
+
+
+def test_rate_claims_rows(monkeypatch):
+    """The three rate rows: ids, a float slope as ``measured``, the fit's widths and seeds in
+    ``details``, a verdict that follows the number (small widths here to keep it quick; the
+    laws themselves are pinned in tests/test_motion_rates.py)."""
+    from ntk_core import claims_rates
+
+    monkeypatch.setattr(claims_rates, "CLAIM_WIDTHS", (100, 200, 400))
+    monkeypatch.setattr(claims_rates, "CLAIM_SEEDS", 2)
+    monkeypatch.setattr(claims_rates, "CLAIM_PAIRS", 3)
+    seen = []
+    rows = claims_rates.rate_claims(0, progress=seen.append)
+    assert seen == [0.5, 1.0]
+    assert [c.id for c in rows] == ["spread-rate", "change-rate-erf", "change-rate-relu"]
+    for c in rows:
+        assert isinstance(c.measured, float) and c.view == "kernel_motion"
+        assert c.details["widths"] == [100, 200, 400] and c.details["seeds"] in (2, 3)
+        assert len(c.details["per_seed_slopes"]) == c.details["seeds"]
+    spread, erf, relu = rows
+    assert spread.holds == (-0.6 <= spread.measured <= -0.4)
+    assert erf.holds == (erf.measured <= -0.75)
+    assert relu.holds == (-0.75 <= relu.measured <= -0.35)

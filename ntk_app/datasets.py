@@ -183,11 +183,3 @@ def targets(labels: np.ndarray, n_classes: int) -> np.ndarray:
     y = np.zeros((labels.size, n_classes))
     y[np.arange(labels.size), labels] = 1.0
     return y - 1.0 / n_classes
-
-
-def accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Fraction of rows whose largest score is the true class (NaN scores count as wrong)."""
-    scores = np.asarray(scores, dtype=np.float64)
-    ok = np.all(np.isfinite(scores), axis=1)
-    pred = np.argmax(np.where(np.isfinite(scores), scores, -np.inf), axis=1)
-    return float(np.mean((pred == labels) & ok)) if labels.size else float("nan")

@@ -2,7 +2,8 @@
 with their initial NTK; how far the kernel moves with width, with the output scale α (Chizat,
 Oyallon & Bach 2019, arXiv:1812.07956) and with the parameterization (NTK vs mean-field).
 
-Sequencing only: settings -> controls -> sections (ntk_app/views/lazy_vs_rich.py). Each panel and
+Sequencing only: settings -> controls -> sections (ntk_app/views/lazy_vs_rich.py and
+lazy_vs_rich_sweeps.py). Each panel and
 each section below them is an st.fragment that owns its controls, checks their cost against the
 budget and computes what it shows, so a control reruns only what depends on it.
 """
@@ -14,6 +15,7 @@ import streamlit as st
 from ntk_app.layout import setup_page
 from ntk_app.state import PageState
 from ntk_app.views import lazy_vs_rich as view
+from ntk_app.views import lazy_vs_rich_sweeps as sweeps
 
 setup_page("lazy_vs_rich")
 state = PageState("lazy", view.SETTINGS)
@@ -30,5 +32,5 @@ with narrow:
     view.panel(state, view.NARROW, run)
 
 view.explanation()
-view.width_sweep(state, run)
-view.knob(state, run)
+sweeps.width_sweep(state, run)
+sweeps.knob(state, run)

@@ -64,7 +64,7 @@ def param(at: AppTest, name: str) -> str:
 
 def fits_titles(at: AppTest) -> list[str]:
     return [f["layout"]["title"]["text"] for f in plotly_figures(at)
-            if f["layout"].get("title", {}).get("text", "").startswith("Step ")]
+            if " net, m = " in f["layout"].get("title", {}).get("text", "")]
 
 
 # --------------------------------------------------------------------------- defaults
@@ -75,18 +75,18 @@ def test_defaults_render_the_contrast():
     assert not at.error and not at.warning
     wide, narrow = figure(at, "Wide net, m = 2,000"), figure(at, "Narrow net, m = 10")
     for fig in (wide, narrow):
-        assert fig["layout"]["title"]["text"] == "Step 1000 of 1,000"
+        assert fig["layout"]["title"]["text"].endswith(": step 1,000 of 1,000")
         assert len(fig["frames"]) == 21  # one animation frame per snapshot (▶ Play)
         names = {tr["name"] for tr in fig["data"]}
         assert {"net", "kernel Θ₀, same step", "kernel Θ₀, t → ∞", "training points"} <= names
         for tr in fig["data"]:  # nothing non-finite reaches a chart at the defaults
             assert np.isfinite(trace_array(tr, "y").astype(float)).all()
     # the contrast, labelled per panel: lazy wide net, rich narrow net
-    wide_change = pct_value(metric(at, "Wide net: NTK change"))
-    narrow_change = pct_value(metric(at, "Narrow net: NTK change"))
+    wide_change = pct_value(metric(at, "Wide: NTK change"))
+    narrow_change = pct_value(metric(at, "Narrow: NTK change"))
     assert wide_change < 0.05 and narrow_change > 0.3
-    wide_align = float(metric(at, "Wide net: alignment distance"))
-    narrow_align = float(metric(at, "Narrow net: alignment distance"))
+    wide_align = float(metric(at, "Wide: alignment distance"))
+    narrow_align = float(metric(at, "Narrow: alignment distance"))
     assert 0 < wide_align < narrow_align / 10
     # the wide net sits on its kernel prediction, the narrow one does not
     wide_gap = np.sqrt(np.mean((curve(wide, "net") - curve(wide, "kernel Θ₀, same step")) ** 2))
@@ -115,7 +115,7 @@ def test_curves_show_the_recorded_kernel_measures():
     np.testing.assert_allclose(curve(wide, "alignment distance")[1:], p.kernel_alignment[1:],
                                rtol=1e-6)
     assert np.isnan(curve(wide, "alignment distance")[0])  # 0 at step 0: a gap on a log axis
-    assert float(metric(at, "Wide net: alignment distance")) == pytest.approx(
+    assert float(metric(at, "Wide: alignment distance")) == pytest.approx(
         p.kernel_alignment[-1], rel=0.05)  # shown with 2 significant digits
 
 
@@ -190,7 +190,8 @@ def test_url_round_trip():
     assert at.select_slider(key=K + "width_knob").value == 200
     assert at.select_slider(key=K + "alpha").value == 10.0
     assert at.radio(key=K + "param").value == "ntk"
-    assert fits_titles(at) == ["Step 125 of 500", "Step 125 of 500"]
+    assert fits_titles(at) == ["Wide net, m = 5,000: step 125 of 500",
+                               "Narrow net, m = 20: step 125 of 500"]
     assert {k: param(at, k) for k in params} == params
 
 
@@ -237,7 +238,7 @@ def test_snapshot_slider_shows_that_step_in_both_panels_from_the_recorded_frames
     at = run()
     last = figure(at, "Narrow net")
     at.select_slider(key=K + "snapshot").set_value(4).run()
-    assert fits_titles(at) == ["Step 200 of 1,000", "Step 200 of 1,000"]
+    assert [t.split(": ")[1] for t in fits_titles(at)] == ["step 200 of 1,000"] * 2
     fig = figure(at, "Narrow net")
     frame = next(f for f in fig["frames"] if f["name"] == "200")
     # the frame's moving traces (net, kernel same step) equal what is drawn

@@ -202,13 +202,9 @@ def _td_run(target: str, width: int, seed: int, *, sigma_b: float = 1.0, n: int 
         x,
         y,
         x_test,
-        width=width,
+        MLP(1, width, "relu", SQRT2, sigma_b),
         lr=LR_TRAIN,
         steps=LR_STEPS,
-        depth=1,
-        activation="relu",
-        weight_std=SQRT2,
-        bias_std=sigma_b,
         seed=seed,
         n_records=TD_RECORDS,
     )
@@ -317,7 +313,9 @@ def _claims_l2(seed: int) -> list[Claim]:
         },
     )
     xc = make_inputs("circle", WS_POINTS["circle"])
-    sweep = ex.width_sweep(xc, WS_WIDTHS, n_seeds=5, weight_std=1.41, bias_std=0.5, seed=seed)
+    sweep = ex.width_sweep(
+        xc, MLP(1, 1, "relu", 1.41, 0.5), WS_WIDTHS, n_seeds=5, seed=seed
+    )
     law = Claim(
         id="L2-law",
         claim="The variation between initialisations shrinks like 1/√width.",
@@ -414,7 +412,7 @@ def _claims_l3(seed: int) -> list[Claim]:
     for w in lam_w:
         net = MLP(1, w, "relu", SQRT2, 1.0)
         vals = [
-            kernel_eigh(empirical_ntk(net, net.init(1, ex._seed_pair(seed, k)[0]), xg))[0][-1]
+            kernel_eigh(empirical_ntk(net, net.init(1, ex.seed_pair(seed, k)[0]), xg))[0][-1]
             for k in range(3)
         ]
         lam_mins.append(float(np.mean(vals)))
@@ -516,7 +514,8 @@ def _claims_l4(seed: int) -> list[Claim]:
     )
     xs, ys = make_inputs("grid", 15), target_function("sin", make_inputs("grid", 15))
     sweep = ex.ntk_change_vs_width(
-        xs, ys, LAZY_SWEEP, lr=LR_TRAIN, steps=LAZY_SWEEP_STEPS, n_seeds=2, bias_std=1.0, seed=seed
+        xs, ys, MLP(1, 1, bias_std=1.0), LAZY_SWEEP, lr=LR_TRAIN, steps=LAZY_SWEEP_STEPS,
+        n_seeds=2, seed=seed,
     )
     mean = sweep.change_mean
     big = sweep.knob >= 100
@@ -550,13 +549,12 @@ def _claims_l4(seed: int) -> list[Claim]:
     mf = ex.ntk_change_vs_width(
         xs,
         ys,
+        MLP(1, 1, bias_std=1.0, parameterization="mean_field"),
         LAZY_MF,
         lr=LR_TRAIN,
         steps=LAZY_SWEEP_STEPS,
         n_seeds=2,
-        bias_std=1.0,
         seed=seed,
-        parameterization="mean_field",
     )
     mf_mean = mf.change_mean
     mean_field = Claim(
@@ -584,10 +582,9 @@ def _claim_linearization(seed: int) -> Claim:
         x,
         y,
         x_test,
-        width=500,
+        MLP(1, 500, bias_std=1.0),
         lr=LR_TRAIN,
         steps=LR_STEPS,
-        bias_std=1.0,
         seed=seed,
         n_snapshots=LAZY_SNAP,
     )
@@ -641,7 +638,7 @@ def _claims_l5() -> list[Claim]:
         stochastic=False,
         details={"depths": [1, 2, 5], "ratio": ratios, "article_prints": list(ARTICLE_L5)},
     )
-    prof = ex.depth_profile((1, 5, 20), n_angles=PROFILE_ANGLES)
+    prof = ex.depth_profile(MLP(1, 1), (1, 5, 20), n_angles=PROFILE_ANGLES)
     floors, peaks = prof.floor, np.degrees(prof.peak_width)
     floor_claim = Claim(
         id="L5-locality",
@@ -834,7 +831,7 @@ def _l1_table(seed: int) -> Table:
                 name,
                 x,
                 lambda x, net=net: empirical_ntk(
-                    net, net.init(x.shape[1], ex._seed_pair(seed, 0)[0]), x
+                    net, net.init(x.shape[1], ex.seed_pair(seed, 0)[0]), x
                 ),
             )
         )
@@ -869,8 +866,10 @@ def _l2_table(seed: int) -> Table:
     xg = _grid(20)
     art = article_variation(xg, ARTICLE_WIDTHS_L2, L2_PAIRS, seed).mean(axis=1)
     xc = make_inputs("circle", 20)
-    sweep = ex.width_sweep(xg, ARTICLE_WIDTHS_L2, n_seeds=L2_PAIRS, bias_std=1.0, seed=seed)
-    circ = ex.width_sweep(xc, ARTICLE_WIDTHS_L2, n_seeds=L2_PAIRS, seed=seed)
+    sweep = ex.width_sweep(
+        xg, MLP(1, 1, bias_std=1.0), ARTICLE_WIDTHS_L2, n_seeds=L2_PAIRS, seed=seed
+    )
+    circ = ex.width_sweep(xc, MLP(1, 1), ARTICLE_WIDTHS_L2, n_seeds=L2_PAIRS, seed=seed)
     rows = [
         [
             w,
@@ -914,7 +913,8 @@ def _l3_table(seed: int) -> Table:
     rows = []
     for w in ARTICLE_WIDTHS_L3:
         res = ex.training_dynamics(
-            x, y, x, width=w, lr=LR_TRAIN, steps=LR_STEPS, bias_std=1.0, seed=seed, n_records=8
+            x, y, x, MLP(1, w, bias_std=1.0), lr=LR_TRAIN, steps=LR_STEPS, seed=seed,
+            n_records=8,
         )
         rows.append(
             [
@@ -948,7 +948,8 @@ def _l4_table(seed: int) -> Table:
         net = ArticleNet(w)
         art.append(train_article(net, net.init(1, _rng(seed, 4, w)), x, y, steps=300).ntk_change)
     sweep = ex.ntk_change_vs_width(
-        x, y, ARTICLE_WIDTHS_L4, lr=LR_TRAIN, steps=300, n_seeds=2, bias_std=1.0, seed=seed
+        x, y, MLP(1, 1, bias_std=1.0), ARTICLE_WIDTHS_L4, lr=LR_TRAIN, steps=300, n_seeds=2,
+        seed=seed,
     )
     rows = []
     for i, w in enumerate(ARTICLE_WIDTHS_L4):
@@ -987,7 +988,7 @@ def _l4_table(seed: int) -> Table:
 
 def _l5_table() -> Table:
     depths = (1, 2, 5, 10, 20)
-    prof = ex.depth_profile(depths, n_angles=PROFILE_ANGLES)
+    prof = ex.depth_profile(MLP(1, 1), depths, n_angles=PROFILE_ANGLES)
     xg = _grid(20)
     rows = []
     for i, d in enumerate(depths):

@@ -9,6 +9,7 @@ precisely; ``ntk_core.bench`` compares them with measured times.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 GEMM_FLOPS_PER_S = 1.5e10  # float64 matrix products with OpenBLAS on 2 cores (measured 15-25e9)
@@ -97,6 +98,25 @@ def train_cost(n: int, d: int, width: int, depth: int, steps: int, *, n_test: in
     if record_kernels:
         total = total + empirical_ntk_cost(n, None, d, width, depth).times(n_records)
     return total
+
+
+def fits(c: Cost, budget_s: float = TIME_BUDGET_S) -> bool:
+    """True when ``c`` is within ``budget_s`` seconds and the memory budget."""
+    return c.seconds <= budget_s and c.bytes <= MEMORY_BUDGET_B
+
+
+def largest_affordable_prefix(
+    values: Sequence, cost_of: Callable[[tuple], Cost], budget_s: float = TIME_BUDGET_S
+) -> tuple:
+    """The longest prefix ``tuple(values[:k])`` whose cost ``cost_of(prefix)`` fits the
+    budget (:func:`fits`); ``()`` when even the first value does not fit. Costs are assumed
+    to grow with the prefix (every experiment's does), so the search stops at the first
+    prefix that does not fit."""
+    values = tuple(values)
+    k = 0
+    while k < len(values) and fits(cost_of(values[: k + 1]), budget_s):
+        k += 1
+    return values[:k]
 
 
 def check(cost: Cost, *, what: str = "This request", hint: str = "",

@@ -23,15 +23,9 @@ from ntk_app.layout import (
     to_csv,
 )
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setting
-from ntk_core import TARGETS, make_inputs, target_function
-from ntk_core.cost import (
-    MEMORY_BUDGET_B,
-    TIME_BUDGET_S,
-    Cost,
-    empirical_ntk_cost,
-    train_cost,
-)
-from ntk_core.experiments import training_dynamics
+from ntk_core import MLP, TARGETS, make_inputs, target_function
+from ntk_core.cost import TIME_BUDGET_S, Cost, fits
+from ntk_core.experiments import training_dynamics, training_dynamics_cost
 
 setup_page("training_dynamics")
 
@@ -129,13 +123,9 @@ def run(
         x,
         y,
         x_test,
-        width=width,
+        MLP(depth, width, "relu", SIGMA_W, sigma_b),
         lr=lr,
         steps=steps,
-        depth=depth,
-        activation="relu",
-        weight_std=SIGMA_W,
-        bias_std=sigma_b,
         seed=seed,
         n_records=N_RECORDS,
     )
@@ -145,15 +135,12 @@ def run(
 
 def estimate(n_steps: int) -> Cost:
     """Estimated time and memory of run(...) with ``n_steps`` steps (ntk_core.cost)."""
-    return (
-        train_cost(n, 1, width, depth, n_steps, n_test=N_TEST, n_records=N_RECORDS)
-        + empirical_ntk_cost(n, None, 1, width, depth).times(2)  # Θ₀ and Θ_T
-        + empirical_ntk_cost(N_TEST, n, 1, width, depth)  # Θ(x_test, X)
+    x = make_inputs("grid", n)
+    x_test = np.empty((N_TEST, 1))  # only its shape enters the estimate
+    net = MLP(depth, width, "relu", SIGMA_W, sigma_b)
+    return training_dynamics_cost(
+        x, x[:, 0], x_test, net, lr=lr, steps=n_steps, n_records=N_RECORDS
     )
-
-
-def fits(c: Cost) -> bool:
-    return c.seconds <= TIME_BUDGET_S and c.bytes <= MEMORY_BUDGET_B
 
 
 # too many steps for this width/depth: run the largest offered number that fits, and say so;

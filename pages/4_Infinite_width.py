@@ -102,9 +102,7 @@ def unit_diag(depth: int, act: str, sw: float, sb: float) -> float:
 def profile(act: str, sw: float, sb: float) -> ex.DepthProfile:
     # odd activation without bias: the ring's kernel averages to exactly 0 -> diag/mean = inf
     with np.errstate(divide="ignore", invalid="ignore"):
-        return ex.depth_profile(
-            PROFILE_DEPTHS, n_angles=PROFILE_ANGLES, activation=act, weight_std=sw, bias_std=sb
-        )
+        return ex.depth_profile(nc.MLP(1, 1, act, sw, sb), PROFILE_DEPTHS, n_angles=PROFILE_ANGLES)
 
 
 @cached(max_entries=16)
@@ -123,7 +121,7 @@ def empirical(kind: str, n: int, depth: int, width: int, act: str, sw: float, sb
 
 require_budget(
     cost.analytic_cost(n, None, depth)
-    + cost.analytic_cost(2 * (PROFILE_ANGLES - 1), None, DEPTH_MAX).times(DEPTH_MAX),
+    + ex.depth_profile_cost(nc.MLP(1, 1), PROFILE_DEPTHS, n_angles=PROFILE_ANGLES),
     what="The analytic kernels",
     hint="Reduce n or the depth.",
 )

@@ -18,12 +18,6 @@ from ntk_core import MLP, experiments, make_inputs, target_function
 WIDTH, STEPS, LR, SEED, SNAPS = 6, 60, 0.02, 3, 4
 
 
-def _seed(seed: int) -> int:
-    """The seed lazy_rich_panel initialises with (first seed of pair 0)."""
-    pair = getattr(experiments, "seed_pair", None) or experiments._seed_pair
-    return pair(seed, 0)[0]
-
-
 def _flat(params) -> np.ndarray:
     return np.concatenate([np.concatenate([p["W"].ravel(), p["b"].ravel()]) for p in params])
 
@@ -55,7 +49,7 @@ def by_hand_and_panel():
     y = target_function("sin", x)
     x_test = np.linspace(-2.5, 2.5, 11)[:, None]
     net = MLP(1, WIDTH, bias_std=1.0)
-    params = net.init(1, _seed(SEED))
+    params = net.init(1, experiments.seed_pair(SEED, 0)[0])  # as lazy_rich_panel does
     snaps = np.unique(np.round(np.linspace(0, STEPS, SNAPS)).astype(int))
     theta = _flat(params)
     kernels = {}
@@ -65,12 +59,8 @@ def by_hand_and_panel():
             kernels[t] = jac @ jac.T
         r = net.apply(_unflat(theta, params), x) - y
         theta = theta - LR * jac.T @ r
-    try:  # engine API with an MLP
-        panel = experiments.lazy_rich_panel(x, y, x_test, net, lr=LR, steps=STEPS, seed=SEED,
-                                            n_snapshots=SNAPS)
-    except TypeError:  # older keyword API
-        panel = experiments.lazy_rich_panel(x, y, x_test, width=WIDTH, lr=LR, steps=STEPS,
-                                            bias_std=1.0, seed=SEED, n_snapshots=SNAPS)
+    panel = experiments.lazy_rich_panel(x, y, x_test, net, lr=LR, steps=STEPS, seed=SEED,
+                                        n_snapshots=SNAPS)
     return snaps, kernels, panel
 
 

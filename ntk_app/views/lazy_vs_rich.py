@@ -24,7 +24,7 @@ from ntk_app.format import count, num, pct
 from ntk_app.layout import cached, download, seed_controls, to_csv
 from ntk_app.prefetch import neighbours, prefetch
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting
-from ntk_core import TARGETS, cost, experiments, make_inputs, target_function
+from ntk_core import MLP, TARGETS, cost, experiments, make_inputs, target_function
 
 # ----------------------------------------------------------------------------- fixed set-up
 N_TRAIN = 15  # 1-D grid on [-2, 2]
@@ -111,17 +111,20 @@ def data(target: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, target_function(target, x), np.linspace(-2.5, 2.5, N_TEST)[:, None]
 
 
+def net(width: int, param: str = "ntk") -> MLP:
+    """One hidden ReLU layer of ``width`` units, σ_w = √2, σ_b = ``SIGMA_B``."""
+    return MLP(1, int(width), bias_std=SIGMA_B, parameterization=param)
+
+
 @cached(max_entries=32)
 def train_panel(
     target: str, width: int, lr: float, steps: int, seed: int, alpha: float | None, param: str
 ) -> experiments.LazyRichPanel:
-    """One hidden ReLU layer (σ_w = √2, σ_b = 1) trained by full-batch GD at a fixed step,
-    with ``N_SNAP`` snapshots and its linearization (``experiments.lazy_rich_panel``)."""
+    """The net trained by full-batch GD at a fixed step, with ``N_SNAP`` snapshots and its
+    linearization (``experiments.lazy_rich_panel``)."""
     x, y, x_test = data(target)
-    return experiments.lazy_rich_panel(
-        x, y, x_test, width=width, lr=lr, steps=steps, bias_std=SIGMA_B, alpha=alpha,
-        parameterization=param, seed=seed, n_snapshots=N_SNAP,
-    )
+    return experiments.lazy_rich_panel(x, y, x_test, net(width, param), lr=lr, steps=steps,
+                                       alpha=alpha, seed=seed, n_snapshots=N_SNAP)
 
 
 def panel_args(run: Run, width: int, alpha: float | None = None, param: str = "ntk") -> tuple:
@@ -136,52 +139,43 @@ def change_sweep(
 ) -> experiments.ChangeSweep:
     """Relative NTK change after training, per width × ``SWEEP_SEEDS`` seeds."""
     x, y, _ = data(target)
-    return experiments.ntk_change_vs_width(
-        x, y, widths, lr=lr, steps=steps, n_seeds=SWEEP_SEEDS, bias_std=SIGMA_B,
-        parameterization=param, seed=seed,
-    )
+    return experiments.ntk_change_vs_width(x, y, net(1, param), widths, lr=lr, steps=steps,
+                                           n_seeds=SWEEP_SEEDS, seed=seed)
 
 
 @cached(max_entries=8)
 def alpha_curve(target: str, width: int, lr: float, steps: int, seed: int):
     """Relative NTK change after training at one width, per output scale α."""
     x, y, _ = data(target)
-    return experiments.alpha_sweep(
-        x, y, ALPHA_OPTIONS, width=width, lr=lr, steps=steps, n_seeds=1, bias_std=SIGMA_B,
-        seed=seed,
-    )
+    return experiments.alpha_sweep(x, y, net(width), ALPHA_OPTIONS, lr=lr, steps=steps,
+                                   n_seeds=1, seed=seed)
 
 
 def panel_cost(width: int, steps: int) -> cost.Cost:
-    """Training with ``N_SNAP`` recorded kernels and test predictions, plus the linearization."""
-    return (
-        cost.train_cost(
-            N_TRAIN, 1, width, 1, steps, n_test=N_TEST, n_records=N_SNAP, record_kernels=True
-        )
-        + cost.empirical_ntk_cost(N_TRAIN, None, 1, width, 1)
-        + cost.empirical_ntk_cost(N_TEST, N_TRAIN, 1, width, 1)
-    )
+    """Estimated cost of :func:`train_panel` (the engine's model; target and η do not
+    change it)."""
+    x, y, x_test = data("sin")
+    return experiments.lazy_rich_panel_cost(x, y, x_test, net(width), lr=0.01, steps=steps,
+                                            n_snapshots=N_SNAP)
 
 
 def sweep_cost(widths: tuple[int, ...], steps: int, n_seeds: int) -> cost.Cost:
-    """``n_seeds`` trainings and two NTKs per width."""
-    total = cost.Cost(0.0, 0.0)
-    for w in widths:
-        one = cost.train_cost(N_TRAIN, 1, w, 1, steps)
-        total = total + (one + cost.empirical_ntk_cost(N_TRAIN, None, 1, w, 1).times(2)).times(
-            n_seeds
-        )
-    return total
+    """Estimated cost of :func:`change_sweep` over ``widths``."""
+    x, y, _ = data("sin")
+    return experiments.ntk_change_vs_width_cost(x, y, net(1), widths, lr=0.01, steps=steps,
+                                                n_seeds=n_seeds)
+
+
+def alpha_cost(width: int, steps: int) -> cost.Cost:
+    """Estimated cost of :func:`alpha_curve`."""
+    x, y, _ = data("sin")
+    return experiments.alpha_sweep_cost(x, y, net(width), ALPHA_OPTIONS, lr=0.01, steps=steps,
+                                        n_seeds=1)
 
 
 def affordable_prefix(widths: tuple[int, ...], steps: int, n_seeds: int) -> tuple[int, ...]:
     """The longest prefix of ``widths`` whose sweep fits the time and memory budget."""
-    kept: tuple[int, ...] = ()
-    for w in widths:
-        if not budget.fits(sweep_cost((*kept, w), steps, n_seeds)):
-            break
-        kept = (*kept, w)
-    return kept
+    return cost.largest_affordable_prefix(widths, lambda ws: sweep_cost(ws, steps, n_seeds))
 
 
 def offered_widths(options: tuple[int, ...], steps: int) -> tuple[int, ...]:

@@ -35,6 +35,7 @@ from .lazy_vs_rich import (
     SWEEP_WIDTHS,
     Run,
     affordable_prefix,
+    alpha_cost,
     alpha_curve,
     change_sweep,
     clean_target,
@@ -44,7 +45,6 @@ from .lazy_vs_rich import (
     panel_args,
     positive32,
     rms,
-    sweep_cost,
     train_panel,
     y_range,
 )
@@ -249,7 +249,7 @@ def alpha_sweep(run: Run, width: int, alpha: float, param: str,
                 knob: experiments.LazyRichPanel) -> None:
     """NTK change after training against α at the knob's width (NTK parameterization); a run
     over the interactive budget waits for an explicit click."""
-    c = sweep_cost((width,) * len(ALPHA_OPTIONS), run.steps, 1)
+    c = alpha_cost(width, run.steps)
     if not budget.long_run(c, what=f"The α sweep at width {count(width)}",
                            key=f"asweep:{run.target}:{width}:{run.lr}:{run.steps}:{run.seed}"):
         return

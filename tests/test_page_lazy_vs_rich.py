@@ -295,7 +295,7 @@ def test_a_link_to_an_unaffordable_width_degrades_and_says_so(wide):
     shown = int(at.select_slider(key=K + "width_wide").value)
     assert shown < int(wide) and budget.fits(view.panel_cost(shown, 1000))
     assert param(at, "width_wide") == str(shown)
-    note = next(c.value for c in at.caption if c.value.startswith(f"Width {int(wide):,}"))
+    note = next(i.value for i in at.info if i.value.startswith(f"Width {int(wide):,}"))
     assert f"showing width {shown:,}" in note and f"{cost.TIME_BUDGET_S:g} s" in note
     figure(at, "Narrow net, m = 10")
     figure(at, "Relative NTK change after 1,000 steps")
@@ -309,7 +309,7 @@ def test_more_steps_bring_an_over_budget_width_down_with_a_note():
     assert not at.exception and not at.error
     shown = at.select_slider(key=K + "width_wide").value
     assert shown < 20000 and budget.fits(view.panel_cost(shown, 5000))
-    assert any(c.value.startswith("Width 20,000 would need") for c in at.caption)
+    assert any(i.value.startswith("Width 20,000 would need") for i in at.info)
 
 
 def test_large_step_size_warns_instead_of_plotting_infinity():
@@ -338,4 +338,4 @@ def test_sweeps_width_slope_and_alpha_curve():
     a_change = curve(alpha, "NTK change (NTK param.)")
     assert a_change[0] > 10 * a_change[-1]  # small α rich, large α lazy
     text = " ".join(md.value for md in at.markdown)
-    assert "at least like m^(−1/2)" in text  # stated as a bound, not as the law
+    assert "at least like $m^{-1/2}$" in text  # stated as a bound, not as the law

@@ -281,7 +281,7 @@ def curves_figure(p: experiments.LazyRichPanel, steps: int) -> go.Figure:
         margin=dict(t=40, b=10, l=10, r=10),
         xaxis=dict(anchor="y2", title=dict(text="step t")),
         yaxis=dict(domain=[0.52, 1.0], range=list(CHANGE_RANGE), title=dict(text="kernel"),
-                   **LOG_AXIS),
+                   **{**LOG_AXIS, "dtick": 2}),
         yaxis2=dict(domain=[0.0, 0.4], title=dict(text="loss"), **LOG_AXIS),
         legend=LEGEND_BELOW,
     )
@@ -390,10 +390,10 @@ def panel_download(p: experiments.LazyRichPanel, name: str, run: Run) -> None:
 
     d1, d2 = st.columns(2)
     with d1:
-        download(f"{name} fits, all snapshots (CSV)", fits_csv,
+        download("Fits, every snapshot (CSV)", fits_csv,
                  f"lazy_rich_{name}_m{p.width}.csv", key=f"dl_{name}")
     with d2:
-        download(f"{name} kernel change and loss (CSV)", curves_csv,
+        download("Kernel change, loss (CSV)", curves_csv,
                  f"lazy_rich_{name}_curves_m{p.width}.csv", key=f"dl_{name}_curves")
 
 
@@ -410,14 +410,14 @@ def panel(state: PageState, spec: Panel, run: Run) -> None:
         "budget at the current steps are not offered.",
     )
     state.sync_url()
-    if note:
-        st.caption(note)
     width = int(state[spec.setting])
     p = train_panel(*panel_args(run, width))
     i = min(run.snapshot, len(p.steps) - 1)
     st.plotly_chart(fit_figure(p, f"{spec.name.capitalize()} net, m = {count(width)}", run),
                     key=f"fits_{spec.name}", width="stretch")
     panel_metrics(p, spec.name, i)
+    if note:  # under the picture, so that the two panels' pictures stay level
+        st.info(note, icon=":material/speed:")
     panel_warnings(p, spec.name, run.lr)
     st.plotly_chart(curves_figure(p, run.steps), key=f"curves_{spec.name}", width="stretch")
     panel_download(p, spec.name, run)
@@ -431,9 +431,9 @@ def explanation() -> None:
         "widths 2,000 and 10: about 2 % against more than 100 %). The alignment distance "
         "ignores a kernel that only grows or shrinks: beside the Frobenius change it shows how "
         "much of the move is a change of scale and how much a turn of the kernel's shape. Why "
-        "width does this in the NTK parameterization: every weight of a width-m layer enters "
-        "the output with a factor 1/√m, so fitting the data needs an O(1) parameter change in "
-        "total but only O(1/√m) per neuron."
+        "width does this in the NTK parameterization: every weight of a width-$m$ layer "
+        "enters the output with a factor $1/\\sqrt{m}$, so fitting the data needs an $O(1)$ "
+        "parameter change in total but only $O(1/\\sqrt{m})$ per neuron."
     )
     st.latex(
         r"\begin{aligned}"
@@ -452,19 +452,25 @@ def explanation() -> None:
     st.markdown(
         "The bound is from [Lee et al. 2019](https://arxiv.org/abs/1902.06720) (see also "
         "[Jacot et al. 2018](https://arxiv.org/abs/1806.07572)). How fast the change really "
-        "falls depends on the activation: for smooth ones such as erf it falls like ≈ 1/m, "
-        "because each neuron's O(1/√m) move carries the random sign of its readout weight and "
+        "falls depends on the activation: for smooth ones such as erf it falls like "
+        "$\\approx 1/m$, because each neuron's $O(1/\\sqrt{m})$ move carries the random sign "
+        "of its readout weight and "
         "cancels on average ([Dyer & Gur-Ari 2020](https://arxiv.org/abs/1909.11304)); for "
-        "ReLU, units whose gate flips keep it near the m^(−1/2) of the bound. Not to be "
-        "confused with the spread of Θ₀ *between initialisations*, which falls like m^(−1/2) "
+        "ReLU, units whose gate flips keep it near the $m^{-1/2}$ of the bound. Not to be "
+        "confused with the spread of Θ₀ *between initialisations*, which falls like $m^{-1/2}$ "
         "for every activation (a central limit theorem; the Width stability page)."
+    )
+    st.latex(
+        r"z^{l} = \frac{\sigma_w}{\sqrt{n_{l-1}}}\,W^{l} a^{l-1} + \sigma_b\, b^{l},\quad "
+        r"W^{l}_{ij},\ b^{l}_i \sim \mathcal{N}(0, 1),\qquad "
+        r"L = \tfrac12 \sum_i \bigl(f(x_i) - y_i\bigr)^2"
     )
     st.caption(
         "Dashed orange: the linearized net (exact discrete-time gradient descent on the model "
         "linear in θ, i.e. kernel regression with the initial NTK Θ₀ after the same number of "
-        "steps). Dotted green: its t → ∞ limit. Parameterization: NTK (neural-tangents 'ntk'): "
-        "W, b ~ N(0, 1), z = (σ_w/√n_in)·W·a + σ_b·b; loss ½Σ(f − y)²; full-batch gradient "
-        "descent with a fixed step η, never scaled by width."
+        "steps). Dotted green: its t → ∞ limit. NTK parameterization as in neural-tangents "
+        "('ntk', above); squared loss; full-batch gradient descent with a fixed step η, never "
+        "scaled by width."
     )
     with st.expander("What the original article printed (and why it was wrong)"):
         st.markdown(

@@ -103,8 +103,9 @@ def sweep_text(ntk_sw: experiments.ChangeSweep, mf_sw: experiments.ChangeSweep) 
         f"In the NTK parameterization the kernel change of this ReLU net falls with width, "
         f"log-log slope **{num(slope, '.2f')}** on widths ≥ {FIT_FROM} "
         f"({num(ntk_sw.slope, '.2f')} over all widths). The bound of Lee et al. (2019) only "
-        f"says that it falls at least like m^(−1/2); for ReLU the measured rate is close to "
-        f"that, for smooth activations such as erf it is faster, close to 1/m (Dyer & Gur-Ari "
+        f"says that it falls at least like $m^{{-1/2}}$; for ReLU the measured rate is close "
+        f"to that, for smooth activations such as erf it is faster, close to $1/m$ (Dyer & "
+        f"Gur-Ari "
         f"2020). In the mean-field parameterization the change stays of order one "
         f"({', '.join(pct(c) for c in mf_sw.change_mean)} at widths "
         f"{', '.join(count(w) for w in mf_sw.knob)}): there, width alone does not make "
@@ -195,18 +196,15 @@ def knob_result(knob: experiments.LazyRichPanel, run: Run, width: int, alpha: fl
         key="knob_fig", width="stretch",
     )
     with km:
-        a1, a2 = st.columns(2)
-        a1.metric("Knob run: NTK change", pct(knob.kernel_change[-1]))
-        a2.metric("Knob run: alignment distance", num(knob.kernel_alignment[-1], ".2g"))
-        a3, a4 = st.columns(2)
-        a3.metric("Knob run: parameter change", "—" if knob.diverged else pct(knob.param_change))
-        a4.metric("Knob run: final loss", num(knob.losses[-1]))
+        st.metric("Knob run: NTK change", pct(knob.kernel_change[-1]))
+        st.metric("Knob run: alignment distance", num(knob.kernel_alignment[-1], ".2g"))
+        st.metric("Knob run: parameter change", "—" if knob.diverged else pct(knob.param_change))
         st.caption(
-            f"RMS gap to the kernel prediction: {num(rms(knob.net_test[-1], knob.linear_test[-1]))}"
-            ". Model h = α(f(θ) − f(θ₀)), loss ½Σ(h − y)²/α² (reported as ½Σ(h − y)²). "
+            f"Final loss ½Σ(h − y)² = {num(knob.losses[-1])}; RMS gap to the kernel prediction "
+            f"= {num(rms(knob.net_test[-1], knob.linear_test[-1]))}. Model h and loss as in the "
+            "formulas below; "
             + ("NTK parameterization." if param == "ntk" else
-               "Mean-field: readout (σ_w/m)·Σ a_j φ(z_j) (+ σ_b/√m · b), parameter step η·m, "
-               "kernel shown as m·Θ.")
+               "mean-field parameterization (kernel shown as m·Θ).")
         )
 
     def knob_csv() -> bytes:
@@ -240,8 +238,9 @@ def knob_theory(width: int, alpha: float, knob: experiments.LazyRichPanel) -> No
         f"{count(width)} and α = {alpha:g}, the kernel moved by "
         f"**{pct(knob.kernel_change[-1])}** and the parameters by "
         f"**{pct(knob.param_change)}**. The mean-field parameterization is the other knob: "
-        f"with a 1/m readout and a step × m, each neuron moves by O(1) at every width, so the "
-        f"kernel keeps changing by O(1) however wide the net is (the sweep above)."
+        f"with a $1/m$ readout and a step $\\times m$, each neuron moves by $O(1)$ at every "
+        f"width, so the kernel keeps changing by $O(1)$ however wide the net is (the sweep "
+        f"above)."
     )
 
 

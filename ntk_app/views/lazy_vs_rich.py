@@ -390,10 +390,10 @@ def panel_download(p: experiments.LazyRichPanel, name: str, run: Run) -> None:
 
     d1, d2 = st.columns(2)
     with d1:
-        download("Fits, every snapshot (CSV)", fits_csv,
+        download("Fits (CSV)", fits_csv,
                  f"lazy_rich_{name}_m{p.width}.csv", key=f"dl_{name}")
     with d2:
-        download("Kernel change, loss (CSV)", curves_csv,
+        download("Curves (CSV)", curves_csv,
                  f"lazy_rich_{name}_curves_m{p.width}.csv", key=f"dl_{name}_curves")
 
 

@@ -84,6 +84,12 @@ PAGES: tuple[Page, ...] = (
         "depends on the activation, and the three parameterizations.",
     ),
     Page(
+        "infinite_ensembles", "Infinite ensembles", ":material/stacked_line_chart:",
+        "pages/8_Infinite_ensembles.py",
+        "What an infinitely wide net predicts, with its uncertainty: the NTK-GD Gaussian and "
+        "the NNGP posterior over time, beside real ensembles of finite nets.",
+    ),
+    Page(
         "claims", "Claims", ":material/fact_check:", "pages/5_Claims.py",
         "Each claim of the original article and of the papers beside the number the engine "
         "measures now, with its verdict.",

@@ -49,17 +49,20 @@ if budget.long_run(view.sweep_cost(("relu", "erf"), widths, seeds), what="This s
              "dl_motion")
 
 st.subheader("Scale or shape? NTK vs mean-field")
-view.scale_or_shape_intro()
 small = setups.MOTION_SMALL_WIDTHS
-scale = {f"{p} parameterization": view.sweep("relu", p, small, seeds, seed, f"Training ({p})")
-         for p in ("ntk", "mean_field")}
-st.dataframe(view.scale_free_table(scale), hide_index=True)
+if st.toggle("Measure the scale-free changes (ReLU, NTK and mean-field)", key="scale_on"):
+    view.scale_or_shape_intro()
+    scale = {f"{p} parameterization": view.sweep("relu", p, small, seeds, seed,
+                                                 f"Training ({p})")
+             for p in ("ntk", "mean_field")}
+    st.dataframe(view.scale_free_table(scale), hide_index=True)
 
 st.subheader("Three parameterizations")
 st.dataframe(view.PARAMETERIZATION_TABLE)
-lim = view.limits(seed)
-st.plotly_chart(view.limits_figure(lim), key="limits")
-view.limits_caption(lim)
-std = view.sweep("relu", "standard", small, seeds, seed, "Training (standard)")
-st.dataframe(view.scale_free_table({"standard parameterization, η ∝ 1/m": std}),
-             hide_index=True)
+if st.toggle("Measure where each parameterization's kernel goes", key="param_on"):
+    lim = view.limits(seed)
+    st.plotly_chart(view.limits_figure(lim), key="limits")
+    view.limits_caption(lim)
+    std = view.sweep("relu", "standard", small, seeds, seed, "Training (standard)")
+    st.dataframe(view.scale_free_table({"standard parameterization, η ∝ 1/m": std}),
+                 hide_index=True)

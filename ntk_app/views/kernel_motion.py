@@ -194,7 +194,8 @@ def one_width(act: str, param: str, width: int, seeds: int, seed: int) -> Kernel
     net = MLP(1, width, act, bias_std=setups.MOTION_SIGMA_B, parameterization=param)
     return motion.kernel_motion(x, y, net, [width], lr=setups.MOTION_LR,
                                 steps=setups.MOTION_STEPS, n_seeds=seeds, seed=seed,
-                                fit_from=setups.MOTION_FIT_FROM)
+                                fit_from=setups.MOTION_FIT_FROM,
+                                n_spread=setups.MOTION_PAIRS)
 
 
 def sweep(act: str, param: str, widths: tuple[int, ...], seeds: int, seed: int,
@@ -213,7 +214,7 @@ def sweep_cost(acts: tuple[str, ...], widths: tuple[int, ...], seeds: int,
     for act in acts:
         net = MLP(1, widths[0], act, bias_std=setups.MOTION_SIGMA_B, parameterization=param)
         total = total + motion.kernel_motion_cost(x, y, net, widths, steps=setups.MOTION_STEPS,
-                                                  n_seeds=seeds)
+                                                  n_seeds=seeds, n_spread=setups.MOTION_PAIRS)
     return total
 
 

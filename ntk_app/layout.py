@@ -73,7 +73,7 @@ def download(label: str, data: bytes | Callable[[], bytes], file_name: str, key:
     mime = "text/csv" if file_name.endswith(".csv") else "application/octet-stream"
     source = data if callable(data) else (lambda: data)
     st.download_button(label, data=source, file_name=file_name, mime=mime, key=key,
-                       on_click="ignore", icon="⬇️")
+                       on_click="ignore", icon=":material/download:")
 
 
 def network_controls(state: PageState, *, container=None, depth_max: int = 5) -> None:
@@ -92,7 +92,8 @@ def seed_controls(state: PageState, *, container=None) -> None:
     """The seed number and a Re-initialise button that draws a fresh one."""
     box = container or st.sidebar
     box.number_input("Seed", 0, 2**31 - 1, step=1, key=state.key("seed"))
-    box.button("🎲 Re-initialise", on_click=state.reseed, key=state.key("reinit"),
+    box.button("Re-initialise", icon=":material/casino:", on_click=state.reseed,
+               key=state.key("reinit"),
                help="Draw a new random seed (new initial weights); the URL follows.")
 
 

@@ -1,7 +1,7 @@
 """Command line: ``python -m ntk_core reproduce [--seed N] [--json]``.
 
-``reproduce`` re-runs the original article's five listings (L1–L5) done right — a bias or inputs
-on the unit circle, a fixed learning rate, one consistent parameterization — and prints each as
+``reproduce`` re-runs the original article's five listings (L1–L5) done right — a bias
+(σ_b > 0), a fixed learning rate, one consistent parameterization — and prints each as
 a table beside the article's printed numbers, then every claim of the article and of the papers
 with the value the engine measures now and whether it holds. ``claims`` prints only the claims.
 """
@@ -61,14 +61,14 @@ def format_claims(claims: Sequence[Claim]) -> str:
     out = [f"Claims: {n_ok} of {len(claims)} hold", "=" * 24]
     id_w = max(len(c.id) for c in claims)
     for c in claims:
-        mark = "✅ holds        " if c.holds else "❌ does not hold"
+        mark = "holds        " if c.holds else "does not hold"
         measured = c.measured_text
         if len(measured) > 60:
             measured = measured[:57] + "..."
         out.append(f"{c.id.ljust(id_w)}  {mark}  {measured}")
     for c in claims:
         out.append("")
-        out.append(f"[{'✅ holds' if c.holds else '❌ does not hold'}] {c.id} — {c.source}")
+        out.append(f"[{c.verdict}] {c.id} — {c.source}")
         for label, text in (
             ("claim", c.claim),
             ("claimed", c.claimed),
@@ -126,8 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
         "reproduce",
         parents=[common],
         help="the article's five listings (L1–L5) done right, then the claims table",
-        description="Re-run the article's listings L1–L5 correctly (a bias or unit-circle "
-        "inputs, a fixed learning rate, the NTK parameterization) beside its printed numbers, "
+        description="Re-run the article's listings L1–L5 correctly (a bias, a fixed learning "
+        "rate, the NTK parameterization) beside its printed numbers, "
         "then evaluate every claim.",
     )
     sub.add_parser(

@@ -176,9 +176,9 @@ class InfiniteEnsemble:
             self._g_tx = _as_matrix(ntk_test_train, "ntk_test_train", (m, n))
         else:
             g, self._g_tx = self._k, self._k_tx
-        self._g = 0.5 * (g + g.T)
-        if self.diag_reg:
-            self._g = self._g + self.diag_reg * np.eye(n)
+        self._g = g + g.T
+        self._g *= 0.5
+        self._g[np.diag_indices(n)] += self.diag_reg
         self._y, self._y_1d = _check_y(y_train, n)
         self._solved: tuple[np.ndarray, np.ndarray, str] | None = None
         self._eig: tuple[np.ndarray, ...] | None = None

@@ -8,6 +8,8 @@ Public face (the implementation lives in private modules):
 - :func:`analytic_kernels` — the infinite-width NNGP and NTK (arc-cosine / erf recursion).
 - :func:`train_gd` — full-batch gradient descent with divergence detection and an output scale.
 - :func:`linearized_dynamics`, :func:`kernel_regression` — the NTK's predictions.
+- :func:`infinite_ensemble` — mean and covariance of infinitely wide nets trained from random
+  inits; :mod:`ntk_core.ensembles` — finite ensembles beside it.
 - :mod:`ntk_core.experiments` — one function per page of the explorer.
 """
 
@@ -27,12 +29,29 @@ from ._metrics import alignment_distance, loglog_slope, relative_frobenius, spec
 from ._mlp import MLP, PARAMETERIZATIONS, Params, flatten, unflatten
 from ._training import TrainResult, train_gd
 
+# isort: split
+# Infinite and finite ensembles (Lee et al. 2019, arXiv:1902.06720; Lee et al. 2018).
+from . import ensembles
+from ._ensemble import (
+    EnsemblePath,
+    EnsemblePrediction,
+    InfiniteEnsemble,
+    infinite_ensemble,
+    infinite_ensemble_for,
+    infinite_ensemble_model,
+    infinite_model_for,
+)
+from ._readout import train_readout_gd
+
 __all__ = [
     "ACTIVATIONS",
     "INPUT_SETS",
     "MLP",
     "PARAMETERIZATIONS",
     "TARGETS",
+    "EnsemblePath",
+    "EnsemblePrediction",
+    "InfiniteEnsemble",
     "Kernels",
     "LinearizedResult",
     "Params",
@@ -44,9 +63,14 @@ __all__ = [
     "cost",
     "empirical_kernels",
     "empirical_ntk",
+    "ensembles",
     "experiments",
     "explicit_jacobian",
     "flatten",
+    "infinite_ensemble",
+    "infinite_ensemble_for",
+    "infinite_ensemble_model",
+    "infinite_model_for",
     "kernel_eigh",
     "kernel_regression",
     "linearized_dynamics",
@@ -57,6 +81,7 @@ __all__ = [
     "stable_lr_bound",
     "target_function",
     "train_gd",
+    "train_readout_gd",
     "unflatten",
 ]
 

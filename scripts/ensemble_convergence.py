@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from ntk_core import MLP, circle_points, infinite_model_for, kernel_eigh
+from ntk_core import MLP, circle_points, infinite_model_for
 from ntk_core.ensembles import SERIES, ensemble_convergence
 
 
@@ -53,7 +53,7 @@ def main() -> None:
         x, y, xt = data()
         net = MLP(depth, 64, act, None, 0.5)
         kernel = "nngp" if readout else "ntk"
-        lam = kernel_eigh(infinite_model_for(net, x, y, xt, kernel=kernel)._g)[0]
+        lam = infinite_model_for(net, x, y, xt, kernel=kernel).eigenvalues
         lr = 0.5 / lam[0]
         steps = max(1, round(lam_t / lam[-1] / lr))
         start = time.perf_counter()

@@ -11,16 +11,30 @@ import streamlit as st
 from .state import PageState
 
 PARAM_NOTE = (
-    "Convention: NTK parameterization as in neural-tangents — W, b ~ N(0, 1), "
-    "z = (σ_w/√n_in)·W·a + σ_b·b; depth = number of hidden layers; squared loss "
-    "½Σ(f − y)²; full-batch gradient descent with a fixed step η (never scaled by width)."
+    "Convention: NTK parameterization as in neural-tangents — $W, b \\sim \\mathcal N(0, 1)$, "
+    "$z = \\frac{\\sigma_w}{\\sqrt{n_{\\mathrm{in}}}} W a + \\sigma_b b$; depth = number of "
+    "hidden layers; squared loss $\\tfrac12 \\sum (f - y)^2$; full-batch gradient descent with a "
+    "fixed step $\\eta$ (never scaled by width)."
 )
 
 
-def setup_page(title: str, icon: str) -> None:
-    """st.set_page_config (needed on every page with the pages/ convention) and the title."""
-    st.set_page_config(page_title=f"{title} · NTK Explorer", page_icon=icon, layout="wide")
-    st.title(f"{icon} {title}")
+def setup_page(view: str) -> None:
+    """Page config, the sidebar's page list (drawn from ``ntk_app.registry``) and the title.
+
+    Streamlit's own page list is hidden (``client.showSidebarNavigation = false``): it labels
+    Home "app" and orders pages by file name. Every page draws the same list, so a deep link
+    opened first on a fresh server shows the same sidebar as ``/``.
+    """
+    from .registry import PAGES, page
+
+    this = page(view)
+    st.set_page_config(page_title=f"{this.title} · NTK Explorer", page_icon=this.icon,
+                       layout="wide")
+    with st.sidebar:
+        for p in PAGES:
+            st.page_link(p.path, label=p.title, icon=p.icon)
+        st.divider()
+    st.title("NTK Explorer" if this.view == "home" else this.title)
 
 
 def cached(max_entries: int = 16):
@@ -59,7 +73,7 @@ def download(label: str, data: bytes | Callable[[], bytes], file_name: str, key:
     mime = "text/csv" if file_name.endswith(".csv") else "application/octet-stream"
     source = data if callable(data) else (lambda: data)
     st.download_button(label, data=source, file_name=file_name, mime=mime, key=key,
-                       on_click="ignore", icon="⬇️")
+                       on_click="ignore", icon=":material/download:")
 
 
 def network_controls(state: PageState, *, container=None, depth_max: int = 5) -> None:
@@ -78,7 +92,8 @@ def seed_controls(state: PageState, *, container=None) -> None:
     """The seed number and a Re-initialise button that draws a fresh one."""
     box = container or st.sidebar
     box.number_input("Seed", 0, 2**31 - 1, step=1, key=state.key("seed"))
-    box.button("🎲 Re-initialise", on_click=state.reseed, key=state.key("reinit"),
+    box.button("Re-initialise", icon=":material/casino:", on_click=state.reseed,
+               key=state.key("reinit"),
                help="Draw a new random seed (new initial weights); the URL follows.")
 
 

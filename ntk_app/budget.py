@@ -1,0 +1,86 @@
+"""Budgets as the pages apply them: cap what a control offers, or offer a longer run.
+
+The engine estimates costs (``ntk_core.cost`` and ``ntk_core.experiments.*_cost``); this module
+decides what a visitor sees. A control never offers a value its page would refuse:
+
+- :func:`affordable` keeps the options whose cost fits the interactive budget, for capping a
+  slider;
+- :func:`long_run` lets a visitor opt in to a costlier view (≈ seconds shown on the button), with
+  a progress bar, up to an operator-set ceiling ``NTK_MAX_RUN_S`` (seconds, default 120).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
+
+import streamlit as st
+
+from ntk_core.cost import TIME_BUDGET_S, Cost
+
+T = TypeVar("T")
+_DEFAULT_CEILING_S = 120.0  # the Claims page's rate fits need ≈ 1 min (rate_claims_cost)
+
+
+def ceiling_s() -> float:
+    """The operator's per-request ceiling for explicit long runs, in seconds
+    (environment variable ``NTK_MAX_RUN_S``; invalid or non-positive values fall back to 120)."""
+    try:
+        value = float(os.environ.get("NTK_MAX_RUN_S", _DEFAULT_CEILING_S))
+    except ValueError:
+        return _DEFAULT_CEILING_S
+    return value if math.isfinite(value) and value > 0 else _DEFAULT_CEILING_S
+
+
+def fits(c: Cost, budget_s: float = TIME_BUDGET_S) -> bool:
+    """Whether an estimated cost fits ``budget_s`` seconds and the memory budget."""
+    from ntk_core.cost import MEMORY_BUDGET_B
+
+    return c.seconds <= budget_s and c.bytes <= MEMORY_BUDGET_B
+
+
+def affordable(options: Sequence[T], cost_of: Callable[[T], Cost],
+               budget_s: float = TIME_BUDGET_S) -> tuple[T, ...]:
+    """The options whose cost fits ``budget_s`` (at least the first, so a control always has a
+    value)."""
+    kept = tuple(o for o in options if fits(cost_of(o), budget_s))
+    return kept or tuple(options[:1])
+
+
+def long_run(c: Cost, *, what: str, key: str) -> bool:
+    """For a request over the interactive budget: explain, and offer an explicit run.
+
+    Returns True when the request fits the interactive budget, or when the visitor has asked for
+    the longer run (a button showing the estimate; the choice is remembered for ``key`` in this
+    session). Over the operator's ceiling no button is offered and the reason is shown.
+    """
+    if fits(c):
+        return True
+    if c.seconds > ceiling_s() or not fits(c, math.inf):
+        st.info(
+            f"{what} would need {c.describe()}, more than this server allows per request "
+            f"({ceiling_s():g} s). Choose a smaller setting.",
+            icon=":material/hourglass_disabled:",
+        )
+        return False
+    flag = f"long_run:{key}"
+    if st.session_state.get(flag):
+        return True
+    st.info(f"{what} takes {c.describe()}: longer than an interactive step.",
+            icon=":material/hourglass_top:")
+    if st.button(f"Run the full version (≈ {c.seconds:.0f} s)", key=f"btn_{flag}"):
+        st.session_state[flag] = True
+        return True
+    return False
+
+
+def with_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
+    """Yield ``items`` while a progress bar counts them (removed when done). Any widget click
+    stops the run: Streamlit interrupts the script at its next call."""
+    bar = st.progress(0.0, text=label)
+    for i, item in enumerate(items):
+        yield item
+        bar.progress(min(1.0, (i + 1) / max(total, 1)), text=f"{label} ({i + 1}/{total})")
+    bar.empty()

@@ -1,0 +1,54 @@
+"""The prefetch pool warms a cache in the background, within its bounds."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ntk_app import prefetch
+
+
+def _wait_idle(timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while prefetch.pending() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert prefetch.pending() == 0
+
+
+def test_prefetch_runs_each_call_once_and_swallows_errors():
+    seen = []
+
+    def work(x, *, scale=1):
+        if x == 3:
+            raise ValueError("a bad neighbour must not break anything")
+        seen.append(x * scale)
+
+    n = prefetch.prefetch(work, [(1,), ((2,), {"scale": 10}), (3,)])
+    assert n == 3
+    _wait_idle()
+    assert sorted(seen) == [1, 20]
+
+
+def test_prefetch_is_bounded_per_session_and_deduplicated():
+    gate = threading.Event()
+    started = []
+
+    def slow(x):
+        started.append(x)
+        gate.wait(5)
+
+    try:
+        queued = prefetch.prefetch(slow, [(i,) for i in range(10)] + [(0,)])
+        assert queued == prefetch.MAX_PER_SESSION  # outside Streamlit: one session "-"
+        assert prefetch.pending() == prefetch.MAX_PER_SESSION
+    finally:
+        gate.set()
+    _wait_idle()
+    assert sorted(started) == list(range(prefetch.MAX_PER_SESSION))
+
+
+def test_neighbours():
+    opts = [10, 20, 50, 100]
+    assert prefetch.neighbours(opts, 20) == [50, 10]
+    assert prefetch.neighbours(opts, 100, k=2) == [50, 20]
+    assert prefetch.neighbours(opts, 7) == []

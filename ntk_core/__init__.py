@@ -11,6 +11,8 @@ Public face (the implementation lives in private modules):
   (Chizat, Oyallon & Bach 2019, arXiv:1812.07956).
 - :func:`linearized_dynamics`, :func:`kernel_regression` — the NTK's predictions (Lee et al.
   2019, arXiv:1902.06720).
+- :func:`infinite_ensemble` — mean and covariance of infinitely wide nets trained from random
+  inits (Lee et al. 2019, eq. 16); :mod:`ntk_core.ensembles` — finite ensembles beside it.
 - :mod:`ntk_core.experiments` — one function per view of the explorer, each with its cost;
   :mod:`ntk_core.cost` — the cost model and budget helpers.
 - :mod:`ntk_core.claims`, :mod:`ntk_core.reproduce` — the article's and papers' claims checked
@@ -34,12 +36,29 @@ from ._metrics import alignment_distance, loglog_slope, relative_frobenius, spec
 from ._mlp import MLP, PARAMETERIZATIONS, Params
 from ._training import TrainResult, train_gd
 
+# isort: split
+# Infinite and finite ensembles (Lee et al. 2019, arXiv:1902.06720; Lee et al. 2018).
+from . import ensembles
+from ._ensemble import (
+    EnsemblePath,
+    EnsemblePrediction,
+    InfiniteEnsemble,
+    infinite_ensemble,
+    infinite_ensemble_for,
+    infinite_ensemble_model,
+    infinite_model_for,
+)
+from ._readout import train_readout_gd
+
 __all__ = [
     "ACTIVATIONS",
     "INPUT_SETS",
     "MLP",
     "PARAMETERIZATIONS",
     "TARGETS",
+    "EnsemblePath",
+    "EnsemblePrediction",
+    "InfiniteEnsemble",
     "Kernels",
     "LinearizedResult",
     "Params",
@@ -51,7 +70,12 @@ __all__ = [
     "cost",
     "empirical_kernels",
     "empirical_ntk",
+    "ensembles",
     "experiments",
+    "infinite_ensemble",
+    "infinite_ensemble_for",
+    "infinite_ensemble_model",
+    "infinite_model_for",
     "kernel_eigh",
     "kernel_regression",
     "linearized_dynamics",
@@ -62,6 +86,7 @@ __all__ = [
     "stable_lr_bound",
     "target_function",
     "train_gd",
+    "train_readout_gd",
 ]
 
 __version__ = "0.1.0"

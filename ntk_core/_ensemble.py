@@ -136,10 +136,10 @@ def _check_times(ts) -> np.ndarray:
 class InfiniteEnsemble:
     """Kernels and factorisations for :func:`infinite_ensemble`, reusable across times.
 
-    Build it with :meth:`from_kernels` (any PSD kernels) or :func:`infinite_ensemble_model`
-    (the analytic kernels of an MLP). :meth:`at` gives one time, :meth:`path` several; the
-    Cholesky factor (t = ∞) and the eigendecomposition (finite t) are each computed once, on
-    first use.
+    Build it from any PSD kernel blocks (keyword arguments), or with
+    :func:`infinite_ensemble_model` (the analytic kernels of an MLP). :meth:`at` gives one
+    time, :meth:`path` several; the Cholesky factor (t = ∞) and the eigendecomposition
+    (finite t) are each computed once, on first use.
     """
 
     def __init__(
@@ -176,17 +176,12 @@ class InfiniteEnsemble:
             self._g_tx = _as_matrix(ntk_test_train, "ntk_test_train", (m, n))
         else:
             g, self._g_tx = self._k, self._k_tx
-        self._g = 0.5 * (g + g.T)
-        if self.diag_reg:
-            self._g = self._g + self.diag_reg * np.eye(n)
+        self._g = g + g.T
+        self._g *= 0.5
+        self._g[np.diag_indices(n)] += self.diag_reg
         self._y, self._y_1d = _check_y(y_train, n)
         self._solved: tuple[np.ndarray, np.ndarray, str] | None = None
         self._eig: tuple[np.ndarray, ...] | None = None
-
-    @classmethod
-    def from_kernels(cls, **kwargs) -> InfiniteEnsemble:
-        """The same as the constructor (keyword arguments only); reads better at call sites."""
-        return cls(**kwargs)
 
     @property
     def n_train(self) -> int:
@@ -195,6 +190,12 @@ class InfiniteEnsemble:
     @property
     def n_test(self) -> int:
         return self._k_tx.shape[0]
+
+    @property
+    def eigenvalues(self) -> np.ndarray:
+        """Eigenvalues of the training kernel G (+ diag_reg), descending, clipped at 0: the
+        rates of the modes (the time scale of the slowest is 1 / eigenvalues[-1])."""
+        return self._eigh()[0]
 
     # ----------------------------------------------------------------- t = infinity, by a solve
     def _solve(self) -> tuple[np.ndarray, np.ndarray, str]:

@@ -16,21 +16,18 @@ from scipy.integrate import solve_ivp
 
 from ntk_core import (
     MLP,
+    InfiniteEnsemble,
     _analytic,
     analytic_kernels,
     circle_points,
     empirical_kernels,
-    linearized_dynamics,
-)
-from ntk_core._ensemble import (
-    InfiniteEnsemble,
     infinite_ensemble,
     infinite_ensemble_for,
     infinite_ensemble_model,
     infinite_model_for,
+    linearized_dynamics,
+    train_readout_gd,
 )
-from ntk_core._linearized import kernel_eigh
-from ntk_core._readout import train_readout_gd
 from ntk_core.cost import CostError, check
 from ntk_core.ensembles import (
     ensemble_convergence,
@@ -94,7 +91,7 @@ def test_finite_t_matches_explicit_expm(kernel, diag_reg):
 def test_large_t_tends_to_the_solve(kernel):
     x, y, xt = _data(2)
     model = infinite_ensemble_model(x, y, xt, kernel=kernel, **ARCH)
-    lam_min = kernel_eigh(model._g)[0][-1]
+    lam_min = model.eigenvalues[-1]
     inf = model.at(None)
     assert inf.t == math.inf and inf.note == ""
     far = model.at(60.0 / lam_min)  # e^-60: the finite-t path has converged to rounding
@@ -164,7 +161,7 @@ def test_x2_path_and_chunked_kernels_agree(monkeypatch):
     x, y, xt = _data(7, n=11, m=13)
     k_xx, k_tx, k_tt = _blocks(x, xt, **ARCH)
     for kernel in ("ntk", "nngp"):
-        ref = InfiniteEnsemble.from_kernels(
+        ref = InfiniteEnsemble(
             nngp_train=k_xx.nngp, nngp_test_train=k_tx.nngp, nngp_test=k_tt.nngp,
             ntk_train=k_xx.ntk, ntk_test_train=k_tx.ntk, y_train=y, kernel=kernel,
         )
@@ -178,6 +175,15 @@ def test_x2_path_and_chunked_kernels_agree(monkeypatch):
             np.testing.assert_allclose(b.cov, a.cov, rtol=1e-11, atol=1e-12)
             np.testing.assert_allclose(c.mean, b.mean, rtol=1e-12, atol=1e-13)
             np.testing.assert_allclose(c.cov, b.cov, rtol=1e-11, atol=1e-12)
+
+
+def test_eigenvalues_are_the_regularised_training_kernels():
+    x, y, xt = _data(8)
+    k = analytic_kernels(x, **ARCH)
+    for kernel, g in (("ntk", k.ntk), ("nngp", k.nngp)):
+        model = infinite_ensemble_model(x, y, xt, kernel=kernel, diag_reg=0.25, **ARCH)
+        expected = np.linalg.eigvalsh(g)[::-1] + 0.25
+        np.testing.assert_allclose(model.eigenvalues, expected, rtol=1e-12)
 
 
 def test_path_equals_pointwise_calls():
@@ -358,9 +364,10 @@ def _mc_data():
     return x, y, xt
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("readout_only", "lr_lam", "lam_t", "n_members"),
-    [(False, 0.05, 1.0, 150), (True, 0.02, 0.5, 1000)],
+    [(False, 0.05, 1.0, 150), (True, 0.02, 0.5, 600)],
 )
 def test_wide_ensembles_match_the_infinite_ensemble(readout_only, lr_lam, lam_t, n_members):
     """Monte Carlo: N ReLU nets of width 1024 (sigma_b = 0.5) trained by GD with a small step
@@ -373,13 +380,14 @@ def test_wide_ensembles_match_the_infinite_ensemble(readout_only, lr_lam, lam_t,
     E||C - Sigma||_F^2 = ((tr Sigma)^2 + ||Sigma||_F^2) / (N - 1) for Gaussian outputs, and we
     allow 2.5 times its root. The GD-flow gap is held below 0.25 sd and the width-1024 bias
     (twin distance ~ 3 % of |mu|, ensemble_convergence) is inside both. The rival (the other
-    kernel's prediction, and the untrained prior) must fail the same tests.
+    kernel's prediction, and the untrained prior) must fail the same tests. Over seeds 0-5 the
+    passing statistics stayed below |z| 2.9 and 1.5 mc, the rivals above |z| 18 and 3.5 mc.
     """
     x, y, xt = _mc_data()
     net = MLP(1, 1024, "relu", None, 0.5)
     model = infinite_model_for(net, x, y, xt, kernel="nngp" if readout_only else "ntk")
     rival_model = infinite_model_for(net, x, y, xt, kernel="ntk" if readout_only else "nngp")
-    lam = kernel_eigh(model._g)[0]
+    lam = model.eigenvalues
     lr = lr_lam / lam[0]
     steps = round(lam_t / lam[-1] / lr)
     t = lr * steps
@@ -402,6 +410,7 @@ def test_wide_ensembles_match_the_infinite_ensemble(readout_only, lr_lam, lam_t,
     assert np.linalg.norm(cov - prior) / np.linalg.norm(s) > 5 * mc  # training moved it
 
 
+@pytest.mark.slow
 def test_readout_ensembles_converge_at_rate_one_half():
     """Each readout-trained net differs from its infinite-width twin (the same f_0 under NNGP
     gradient flow) through its readout kernel, a mean of width iid terms: a CLT gives
@@ -409,7 +418,7 @@ def test_readout_ensembles_converge_at_rate_one_half():
     -1/2 from the -1 of a bias (and the sweep's own standard error is ~0.03)."""
     x, y, xt = _mc_data()
     net = MLP(1, 64, "erf", None, 1.0)
-    lam = kernel_eigh(infinite_model_for(net, x, y, xt, kernel="nngp")._g)[0]
+    lam = infinite_model_for(net, x, y, xt, kernel="nngp").eigenvalues
     lr = 0.5 / lam[0]
     res = ensemble_convergence(x, y, xt, net, [64, 256, 1024, 4096], n_members=24, lr=lr,
                                steps=round(1.0 / lam[-1] / lr), readout_only=True)

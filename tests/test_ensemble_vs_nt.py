@@ -27,8 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ntk_core import circle_points
-from ntk_core._ensemble import infinite_ensemble_model
+from ntk_core import circle_points, infinite_ensemble_model
 
 NT_PYTHON = Path(os.environ.get("NT_PYTHON", "/work/nt-venv/bin/python"))
 SCRIPT = Path(__file__).with_name("nt_reference_ensemble.py")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -61,3 +62,35 @@ def kernel_target_alignment(kernel: np.ndarray, y: np.ndarray) -> float:
         raise ValueError(f"kernel {k.shape} and target ({y.size},) do not match")
     den = np.linalg.norm(k) * float(y @ y)
     return math.nan if den == 0 else float(y @ k @ y / den)
+
+
+@dataclass(frozen=True)
+class KernelShift:
+    """How a kernel moved from Θ₀ to Θ_t, in size and in shape (all NaN for a diverged run).
+
+    ``frobenius``: ‖Θ_t − Θ₀‖_F/‖Θ₀‖_F (size and shape mixed); ``alignment``: the alignment
+    distance between them (shape only); ``target_alignment_0`` / ``_t``: yᵀΘy/(‖Θ‖_F‖y‖²)
+    before and after (does the kernel line up with the target?); ``trace_ratio``: tr Θ_t /
+    tr Θ₀ (scale only).
+    """
+
+    frobenius: float
+    alignment: float
+    target_alignment_0: float
+    target_alignment_t: float
+    trace_ratio: float
+
+
+def kernel_shift(theta0: np.ndarray, theta_t: np.ndarray, y: np.ndarray) -> KernelShift:
+    """:class:`KernelShift` of Θ₀ → Θ_t for target ``y``; NaN fields if Θ_t is not finite."""
+    if not np.all(np.isfinite(theta_t)):
+        nan = math.nan
+        return KernelShift(nan, nan, kernel_target_alignment(theta0, y), nan, nan)
+    tr0 = float(np.trace(theta0))
+    return KernelShift(
+        relative_frobenius(theta_t, theta0),
+        alignment_distance(theta_t, theta0),
+        kernel_target_alignment(theta0, y),
+        kernel_target_alignment(theta_t, y),
+        math.nan if tr0 == 0 else float(np.trace(theta_t)) / tr0,
+    )

@@ -19,7 +19,7 @@ from ._analytic import analytic_kernels
 from ._data import circle_points
 from ._empirical import empirical_kernels, empirical_ntk
 from ._linearized import kernel_eigh, kernel_regression, linearized_dynamics
-from ._metrics import alignment_distance, loglog_slope, relative_frobenius
+from ._metrics import KernelShift, kernel_shift, loglog_slope, relative_frobenius
 from ._mlp import MLP, flatten
 from ._training import train_gd
 
@@ -206,6 +206,7 @@ class TrainingDynamics:
     diverged_at: int | None
     kernel_change: float  # ||Theta_T - Theta_0|| / ||Theta_0|| (NaN if diverged)
     message: str
+    shift: KernelShift | None = None  # Θ_0 → Θ_T in size and shape (None if diverged)
 
 
 def training_dynamics(
@@ -239,9 +240,10 @@ def training_dynamics(
                                f0_test=f0_test, mode="continuous")
     lam, vec = kernel_eigh(theta0)
     net_modes = np.abs((result.train_preds - y[None, :]) @ vec)
-    change = math.nan
+    change, shift = math.nan, None
     if not result.diverged:
-        change = relative_frobenius(empirical_ntk(net, result.params, x), theta0)
+        shift = kernel_shift(theta0, empirical_ntk(net, result.params, x), y)
+        change = shift.frobenius
     return TrainingDynamics(
         steps=rec,
         losses=result.losses,
@@ -261,6 +263,7 @@ def training_dynamics(
         diverged_at=result.diverged_at,
         kernel_change=change,
         message=result.message,
+        shift=shift,
     )
 
 
@@ -298,6 +301,8 @@ class LazyRichPanel:
     linear_test: np.ndarray  # (k, n_test) linearized (initial-NTK) predictions
     kernel_change: np.ndarray  # (k,) ||Theta_t - Theta_0||/||Theta_0||
     kernel_alignment: np.ndarray  # (k,) 1 - <Theta_t, Theta_0>/(||Theta_t|| ||Theta_0||)
+    target_alignment: np.ndarray  # (k,) y^T Theta_t y / (||Theta_t|| ||y||^2)
+    trace_ratio: np.ndarray  # (k,) tr Theta_t / tr Theta_0
     kernel_regression: np.ndarray  # (n_test,) t -> infinity limit with Theta_0
     final_gap: float  # RMS(net - linearized) on the test grid at the last step
     param_change: float  # ||theta_T - theta_0|| / ||theta_0||
@@ -336,15 +341,9 @@ def lazy_rich_panel(
         theta0, f0, y, lr=lr, steps=snaps, theta_test=theta_test, f0_test=f0_test
     )
     kr = f0_test + kernel_regression(theta0, theta_test, y - f0)
-    with np.errstate(invalid="ignore"):
-        change = np.array(
-            [relative_frobenius(k, result.kernels[0]) if np.all(np.isfinite(k)) else np.nan
-             for k in result.kernels]
-        )
-        align = np.array(
-            [alignment_distance(k, result.kernels[0]) if np.all(np.isfinite(k)) else np.nan
-             for k in result.kernels]
-        )
+    shifts = [kernel_shift(result.kernels[0], k, y) for k in result.kernels]
+    change = np.array([s.frobenius for s in shifts])
+    align = np.array([s.alignment for s in shifts])
     last = np.isfinite(result.test_preds[-1]).all()
     gap = float(np.sqrt(np.mean((result.test_preds[-1] - lin.test[-1]) ** 2))) if last else np.nan
     p0, p1 = flatten(params), flatten(result.params)
@@ -356,6 +355,8 @@ def lazy_rich_panel(
         linear_test=lin.test,
         kernel_change=change,
         kernel_alignment=align,
+        target_alignment=np.array([s.target_alignment_t for s in shifts]),
+        trace_ratio=np.array([s.trace_ratio for s in shifts]),
         kernel_regression=kr,
         final_gap=gap,
         param_change=float(np.linalg.norm(p1 - p0) / np.linalg.norm(p0)),

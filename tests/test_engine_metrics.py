@@ -53,3 +53,25 @@ def test_loglog_slope_recovers_a_power_law_and_its_noise():
     assert all(math.isnan(v) for v in nc.loglog_slope([1.0], [1.0]))
     slope, err = nc.loglog_slope([1.0, 10.0, 100.0], [1.0, 0.0, 0.01])  # zero is ignored
     assert slope == pytest.approx(-1.0) and math.isnan(err)
+
+
+def test_kernel_shift_separates_scale_from_shape():
+    """A pure rescaling moves the Frobenius distance and the trace ratio, not the alignment
+    measures; a change of shape moves the alignment distance. Values written out here."""
+    from ntk_core._metrics import kernel_shift
+
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(6, 6))
+    theta0 = a @ a.T + np.eye(6)
+    y = rng.normal(size=6)
+    scaled = kernel_shift(theta0, 3.0 * theta0, y)
+    assert scaled.frobenius == pytest.approx(2.0)
+    assert scaled.trace_ratio == pytest.approx(3.0)
+    assert scaled.alignment == pytest.approx(0.0, abs=1e-12)
+    assert scaled.target_alignment_t == pytest.approx(scaled.target_alignment_0)
+    kta = y @ theta0 @ y / (np.sqrt(np.sum(theta0**2)) * (y @ y))
+    assert scaled.target_alignment_0 == pytest.approx(kta)
+    shaped = kernel_shift(theta0, theta0 + 5.0 * np.outer(y, y), y)
+    assert shaped.alignment > 0.01 and shaped.target_alignment_t > shaped.target_alignment_0
+    broken = kernel_shift(theta0, np.full((6, 6), np.nan), y)
+    assert np.isnan(broken.frobenius) and np.isnan(broken.trace_ratio)

@@ -344,6 +344,11 @@ def panel_metrics(p: experiments.LazyRichPanel, name: str, i: int) -> None:
         "grows or shrinks and measures how far its shape turned.",
     )
     st.caption(
+        f"Scale and alignment at step {count(step)}: tr Θ_t / tr Θ₀ = "
+        f"{num(p.trace_ratio[i], '.3g')}; kernel–target alignment yᵀΘy/(‖Θ‖_F‖y‖²) "
+        f"{num(p.target_alignment[0], '.3f')} at step 0 → {num(p.target_alignment[i], '.3f')}."
+    )
+    st.caption(
         f"At step {count(step)}: loss ½Σ(f − y)² = {num(p.losses[step])}; RMS gap between net "
         f"and kernel prediction on the test grid = "
         f"{num(rms(p.net_test[i], p.linear_test[i]))}; parameters moved by "
@@ -385,7 +390,8 @@ def panel_download(p: experiments.LazyRichPanel, name: str, run: Run) -> None:
     def curves_csv() -> bytes:
         return to_csv({
             "step": p.steps, "ntk_change": p.kernel_change,
-            "alignment_distance": p.kernel_alignment, "loss": p.losses[p.steps],
+            "alignment_distance": p.kernel_alignment, "target_alignment": p.target_alignment,
+            "trace_ratio": p.trace_ratio, "loss": p.losses[p.steps],
         })
 
     d1, d2 = st.columns(2)

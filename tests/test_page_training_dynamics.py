@@ -75,15 +75,33 @@ def main_order(at: AppTest) -> list[str]:
     return out
 
 
-ALL_CHARTS = {"loss_chart", "spectrum_chart", "modes_chart", "predictions_chart"}
+# the charts of each tab under the loss chart (only the open tab is computed)
+TAB_CHARTS = {
+    "Formulas": {"loss_chart"},
+    "Spectrum": {"loss_chart", "spectrum_chart", "modes_chart"},
+    "Predictions": {"loss_chart", "predictions_chart"},
+}
 
 
-def test_defaults_render_everything():
+def every_tab_draws(at: AppTest) -> None:
+    """Open each tab in turn: its charts are drawn and nothing fails (the only error box allowed
+    is the deliberate one of the no-bias case)."""
+    for section, charts in TAB_CHARTS.items():
+        at.session_state[key("section")] = section
+        at.run()
+        assert not at.exception, section
+        assert all(e.value.startswith("**Broken case") for e in at.error), section
+        assert set(figures_by_key(at)) == charts, section
+        assert at.query_params["section"] == section
+
+
+def test_defaults_render_the_loss_chart_and_the_formulas():
     at = run_page()
     assert not at.warning and not at.error and not at.info
     figs = figures_by_key(at)
-    assert set(figs) == ALL_CHARTS
-    assert len(at.get("download_button")) == 4
+    assert set(figs) == TAB_CHARTS["Formulas"]
+    assert [t.label for t in at.tabs] == list(td.SECTIONS)
+    assert len(at.latex) == 1 and len(at.get("download_button")) == 1
     # the net trains and the wide net tracks its exact linearization
     net = trace(figs["loss_chart"], "network")
     lin = trace(figs["loss_chart"], "NTK, discrete")
@@ -91,14 +109,29 @@ def test_defaults_render_everything():
     assert net[0] > 100 * net[-1]
     assert 0.3 < net[-1] / lin[-1] < 3
     assert not np.allclose(lin[:5], cont[:5], rtol=0.05)  # ηλ_max ≈ 0.7: the formulas differ
+    assert percent(metric(at, "Kernel change")) < 0.1
+    assert at.query_params["width"] == "1000"
+    assert at.query_params["section"] == "Formulas"
+
+
+def test_spectrum_tab():
+    at = run_page(section="Spectrum")
+    assert set(figures_by_key(at)) == TAB_CHARTS["Spectrum"]
+    assert len(at.get("download_button")) == 3  # the loss curves, spectrum, modes
     lam_max = float(metric(at, "λ_max"))
     assert 50 < lam_max < 90  # depth 1, σ_w = √2, σ_b = 1, 15 points on [-2, 2]
     assert float(metric(at, "Stable step")) == pytest.approx(2 / lam_max, rel=0.01)
     assert float(metric(at, "λ_min")) > 1e-3  # the bias makes Θ full rank
-    assert percent(metric(at, "Kernel change")) < 0.1
-    assert at.query_params["width"] == "1000"
+    spec = trace_array(figures_by_key(at)["spectrum_chart"]["data"][0], "y")
+    assert spec.size == 15 and spec[0] == pytest.approx(lam_max, rel=1e-3)
+
+
+def test_predictions_tab_shows_the_last_step_by_default():
+    at = run_page(section="Predictions")
+    assert set(figures_by_key(at)) == TAB_CHARTS["Predictions"]
     assert at.query_params["t"] == "1000"  # predictions shown at the last step by default
     assert at.select_slider(key=key("t")).value == 1000
+    assert len(at.get("download_button")) == 2  # the loss curves, the predictions
 
 
 def test_the_loss_chart_comes_first_and_its_tiles_are_labelled():
@@ -124,7 +157,7 @@ def test_kernel_change_help_states_a_bound_not_one_rate():
 
 
 def test_width_control_changes_plotted_data():
-    at = run_page()
+    at = run_page(section="Predictions")
     before = figures_by_key(at)
     seen = [trace(before["predictions_chart"], "network f_t")]
     for width in (500, 2000):
@@ -153,6 +186,7 @@ def test_url_round_trip():
         "seed": "7",
         "t": "1",
         "logt": "0",
+        "section": "Predictions",
     }
     at = run_page(**params)
     assert not at.warning and not at.error
@@ -197,10 +231,10 @@ def test_bad_url_values_warn(name, raw, fixed):
 
 
 def test_bad_time_value_snaps_to_a_recorded_step():
-    at = run_page(t="zz")
+    at = run_page(t="zz", section="Predictions")
     assert at.warning
     assert at.query_params["t"] == "1000"
-    at = run_page(t="333")  # not a recorded step: the nearest one is shown
+    at = run_page(t="333", section="Predictions")  # not a recorded step: the nearest one is shown
     t = at.select_slider(key=key("t")).value
     assert t != 333
     assert abs(t - 333) < 60
@@ -208,7 +242,7 @@ def test_bad_time_value_snaps_to_a_recorded_step():
 
 
 def test_reinitialise_changes_the_kernel_and_the_run():
-    at = run_page()
+    at = run_page(section="Spectrum")
     figs = figures_by_key(at)
     seed = at.number_input(key=key("seed")).value
     at.button(key=key("reinit")).click().run()
@@ -225,7 +259,7 @@ def test_reinitialise_changes_the_kernel_and_the_run():
 
 
 def test_time_slider_moves_the_predictions_and_steps_reset_it():
-    at = run_page()
+    at = run_page(section="Predictions")
     last = trace(figures_by_key(at)["predictions_chart"], "network f_t")
     at.select_slider(key=key("t")).set_value(1).run()
     assert not at.exception
@@ -254,22 +288,22 @@ def test_step_above_stability_limit_is_reported_in_words(depth, width, net_words
         y = trace(fig, name)
         assert np.all(np.isfinite(y[~np.isnan(y)]))
         assert np.nanmax(y) < 1e9
-    assert set(figures_by_key(at)) == ALL_CHARTS  # the other sections are still drawn
+    every_tab_draws(at)  # the other sections are still drawn
 
 
 def test_no_bias_is_the_labelled_broken_case():
-    at = run_page(nobias="1", steps="500")
+    at = run_page(nobias="1", steps="500", section="Spectrum")
     assert any("Broken case" in e.value for e in at.error)
     assert float(metric(at, "λ_min")) < 1e-8  # rank-2 NTK on 1-D inputs
     assert float(metric(at, "Final loss, network")) > 1.0  # the loss stalls
     assert at.select_slider(key=key("sigma_b")).disabled
-    assert set(figures_by_key(at)) == ALL_CHARTS
+    every_tab_draws(at)
 
 
 def test_width_slider_at_its_maximum_degrades_the_steps_and_draws_everything():
     """Every width the slider offers runs: at the largest, fewer steps, said in words; no
     error, and every section is still drawn."""
-    at = run_page(steps="5000")
+    at = run_page(steps="5000", section="Predictions")
     slider = at.select_slider(key=key("width"))
     top = slider.options[-1]
     slider.set_value(int(top.replace(",", ""))).run()
@@ -277,15 +311,14 @@ def test_width_slider_at_its_maximum_degrades_the_steps_and_draws_everything():
     assert any("instead of 5,000" in i.value for i in at.info)
     ran = at.select_slider(key=key("t")).value
     assert ran < 5000
-    figs = figures_by_key(at)
-    assert set(figs) == ALL_CHARTS
-    assert trace_array(figs["loss_chart"]["data"][0], "x").max() == ran
+    assert trace_array(figures_by_key(at)["loss_chart"]["data"][0], "x").max() == ran
     assert at.query_params["steps"] == "5000"  # the link keeps what was asked for
+    every_tab_draws(at)
 
 
 def test_the_full_run_is_offered_and_runs_when_chosen():
     """Over the interactive budget but under the operator's ceiling: a button runs all steps."""
-    at = run_page(width="10000", steps="5000", n="15")
+    at = run_page(width="10000", steps="5000", n="15", section="Predictions")
     assert any("instead of 5,000" in i.value for i in at.info)
     assert at.select_slider(key=key("t")).value < 5000
     button = next(b for b in at.button if b.label.startswith("Run the full version"))
@@ -305,8 +338,8 @@ def test_a_link_to_an_unaffordable_width_shows_the_largest_offered_one():
     assert shown == max(offered)
     assert any("100,000" in i.value and "largest" in i.value for i in at.info)
     assert not at.error
-    assert set(figures_by_key(at)) == ALL_CHARTS
     assert at.query_params["width"] == str(shown)
+    every_tab_draws(at)
 
 
 # ----------------------------------------------------------------------------- the plan

@@ -50,6 +50,7 @@ ARXIV = {
     "jacot": "[Jacot et al. 2018](https://arxiv.org/abs/1806.07572)",
     "lee": "[Lee et al. 2019](https://arxiv.org/abs/1902.06720)",
 }
+SECTIONS = ("Formulas", "Spectrum", "Predictions")  # the tabs under the loss chart
 _F32_MAX = float(np.finfo(np.float32).max)
 _DISCRETE, _CONTINUOUS = "NTK, discrete (I − ηΘ₀)ᵗ", "NTK, continuous exp(−ηΘ₀t)"
 
@@ -68,6 +69,7 @@ def settings() -> list[Setting]:
         seed_setting(0),
         Setting("t", "int", LAST, LAST, max(STEP_OPTIONS)),
         Setting("logt", "bool", True),
+        Setting("section", "choice", SECTIONS[0], choices=SECTIONS),
     ]
 
 
@@ -393,14 +395,19 @@ def stability_notes(r: TrainingDynamics, lr: float, no_bias: bool) -> None:
 
 
 def loss_section(run_: Run, s: Setup, steps: int, tiles_box) -> None:
-    """The loss chart (the page's picture) with its four tiles in ``tiles_box``."""
-    st.plotly_chart(loss_figure(run_.r, steps, s.logt), key="loss_chart")
+    """The loss chart (the page's picture) with its four tiles and its data in ``tiles_box``."""
+    r = run_.r
+    st.plotly_chart(loss_figure(r, steps, s.logt), key="loss_chart")
     with tiles_box:
-        loss_tiles(run_.r, s.lr)
+        loss_tiles(r, s.lr)
+        download("Loss curves (CSV)", lambda: to_csv({
+            "step": np.arange(steps + 1), "loss_network": r.losses,
+            "loss_ntk_discrete": r.linear_losses, "loss_ntk_continuous": r.continuous_losses,
+        }), "training_loss.csv", key="dl_loss")
 
 
-def loss_explainer(r: TrainingDynamics, lr: float, steps: int) -> None:
-    """How to read the three curves, the formulas behind them, and their data."""
+def loss_explainer(r: TrainingDynamics, lr: float) -> None:
+    """How to read the three curves and the formulas behind them."""
     st.markdown(
         "The dashed curve is the exact linearized run. At large width the network sits on it; "
         "at small width the kernel moves during training and the net departs from it (often "
@@ -418,15 +425,11 @@ def loss_explainer(r: TrainingDynamics, lr: float, steps: int) -> None:
         r"&&\text{(dotted)}"
         r"\end{aligned}"
     )
-    download("Loss curves (CSV)", lambda: to_csv({
-        "step": np.arange(steps + 1), "loss_network": r.losses,
-        "loss_ntk_discrete": r.linear_losses, "loss_ntk_continuous": r.continuous_losses,
-    }), "training_loss.csv", key="dl_loss")
 
 
 def spectrum_section(r: TrainingDynamics, lr: float, steps: int, logt: bool) -> None:
     """The spectrum of Θ₀ and the residual per eigenmode (spectral bias)."""
-    st.subheader("Spectrum of Θ₀ and spectral bias")
+    st.markdown("##### Spectrum of Θ₀ and the residual per eigenmode (spectral bias)")
     lam_min = fmt.num(r.lam_min) if r.lam_min > ZERO_EIG * r.lam_max else "0"  # rounding
     c1, c2, c3 = st.columns(3)
     c1.metric("λ_max(Θ₀)", fmt.num(r.lam_max))
@@ -482,7 +485,7 @@ def predictions_section(state: PageState, run_: Run, lr: float, noisy: bool) -> 
     """Network vs NTK predictions on a test grid at a chosen step (its own fragment: the time
     slider reruns only this section)."""
     r = run_.r
-    st.subheader("Predictions on a test grid")
+    st.markdown("##### Network vs NTK predictions on a test grid")
     t = time_slider(state, r.steps)
     state.sync_url()
     with shown_here("The predictions chart"):
@@ -527,8 +530,9 @@ def _predictions(run_: Run, t: int, lr: float, noisy: bool) -> None:
 @st.fragment
 def dynamics(state: PageState, s: Setup) -> None:
     """Everything that depends on the width, with the width slider: a width step reruns and
-    repaints only this fragment. The URL follows (sync_url inside the fragment), and the
-    neighbouring widths are computed in the background afterwards."""
+    repaints only this fragment, and of the three tabs under the loss chart only the open one.
+    The URL follows (sync_url inside the fragment; the open tab is the "section" setting), and
+    the neighbouring widths are computed in the background afterwards."""
     offered = widths_offered(s)
     chart_box, side = st.columns([3, 1])
     with side:
@@ -546,11 +550,17 @@ def dynamics(state: PageState, s: Setup) -> None:
             loss_section(run_, s, ran, side)
         with shown_here("The notes on this run"):
             stability_notes(run_.r, s.lr, s.sigma_b == 0.0)
-    with shown_here("The explanation of the loss curves"):
-        loss_explainer(run_.r, s.lr, ran)
-    with shown_here("The spectrum section"):
-        spectrum_section(run_.r, s.lr, ran, s.logt)
-    predictions_section(state, run_, s.lr, s.target == "noisy_sin")
+    formulas, spectrum, predictions = st.tabs(SECTIONS, key=state.key("section"),
+                                              on_change="rerun")
+    if formulas.open:  # only the chosen tab is computed and repainted on a width step
+        with formulas, shown_here("The explanation of the loss curves"):
+            loss_explainer(run_.r, s.lr)
+    if spectrum.open:
+        with spectrum, shown_here("The spectrum section"):
+            spectrum_section(run_.r, s.lr, ran, s.logt)
+    if predictions.open:
+        with predictions:
+            predictions_section(state, run_, s.lr, s.target == "noisy_sin")
     prefetch_neighbours(s, width, offered)
 
 

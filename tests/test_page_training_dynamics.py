@@ -7,12 +7,14 @@ page links resolve; the page's path comes from the registry.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from helpers import plotly_figures, trace_array
 from streamlit.testing.v1 import AppTest
 
-from ntk_app import registry
+from ntk_app import prefetch, registry
 from ntk_app.state import WIDTH_OPTIONS
 from ntk_app.views import training_dynamics as td
 from ntk_core.cost import TIME_BUDGET_S, fits
@@ -392,3 +394,26 @@ def test_loss_figure_is_float32_and_cuts_off_exploding_curves():
     assert np.isnan(cont).all()  # zeros cannot be drawn on a log axis
     assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.type == "log"
     assert fig.layout.yaxis.tickmode == "linear"  # powers of ten (≥ 2 decades of data)
+
+
+def test_prefetched_neighbours_are_cache_hits(monkeypatch):
+    """prefetch_neighbours calls ``run`` with exactly the arguments the page uses, so the next
+    width step finds its training in the cache (no second training)."""
+    calls: list[int] = []
+    real = td.training_dynamics
+
+    def counting(x, y, x_test, net, **kw):
+        calls.append(net.width)
+        return real(x, y, x_test, net, **kw)
+
+    monkeypatch.setattr(td, "training_dynamics", counting)
+    s = td.Setup("sin", 7, 1, 0.01, 100, 1.0, 424242, True)  # a seed no other test uses
+    offered = td.widths_offered(s)
+    td.prefetch_neighbours(s, 20, offered)
+    deadline = time.monotonic() + 60
+    while prefetch.pending() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(calls) == [10, 50]
+    for w in (10, 50):
+        td.run(*td.run_args(s, w, td.plan_steps(s, w)))
+    assert sorted(calls) == [10, 50]  # both were cache hits

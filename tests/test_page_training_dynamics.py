@@ -403,16 +403,22 @@ def test_prefetched_neighbours_are_cache_hits(monkeypatch):
     real = td.training_dynamics
 
     def counting(x, y, x_test, net, **kw):
-        calls.append(net.width)
+        if kw["seed"] == s.seed:  # prefetches queued by earlier tests may still be running
+            calls.append(net.width)
         return real(x, y, x_test, net, **kw)
 
-    monkeypatch.setattr(td, "training_dynamics", counting)
     s = td.Setup("sin", 7, 1, 0.01, 100, 1.0, 424242, True)  # a seed no other test uses
+    monkeypatch.setattr(td, "training_dynamics", counting)
     offered = td.widths_offered(s)
-    td.prefetch_neighbours(s, 20, offered)
-    deadline = time.monotonic() + 60
-    while prefetch.pending() and time.monotonic() < deadline:
-        time.sleep(0.05)
+
+    def drain() -> None:  # the one prefetch thread may still run earlier tests' neighbours
+        deadline = time.monotonic() + 300
+        while prefetch.pending() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    drain()
+    assert td.prefetch_neighbours(s, 20, offered) == 2
+    drain()
     assert sorted(calls) == [10, 50]
     for w in (10, 50):
         td.run(*td.run_args(s, w, td.plan_steps(s, w)))

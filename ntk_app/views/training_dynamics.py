@@ -147,9 +147,11 @@ def run_args(s: Setup, width: int, steps: int) -> tuple:
     return (s.target, s.n, width, s.depth, s.lr, steps, s.sigma_b, s.seed)
 
 
-def prefetch_neighbours(s: Setup, width: int, offered: tuple[int, ...]) -> None:
-    """Warm the cache for the widths one step either side (the next step is then a hit)."""
-    prefetch(run, [run_args(s, w, plan_steps(s, w)) for w in neighbours(list(offered), width)])
+def prefetch_neighbours(s: Setup, width: int, offered: tuple[int, ...]) -> int:
+    """Warm the cache for the widths one step either side (the next step is then a hit);
+    returns how many runs were queued (ntk_app.prefetch bounds the queue)."""
+    return prefetch(run, [run_args(s, w, plan_steps(s, w))
+                          for w in neighbours(list(offered), width)])
 
 
 # ----------------------------------------------------------------------------- controls

@@ -236,34 +236,42 @@ def log_ticks(fig: go.Figure, axis: str = "both") -> go.Figure:
             if v.size == 0:
                 continue
             lo, hi = float(v.min()), float(v.max())
-        plain = lo >= 1.0 and hi <= 1e5
-        decades = float(np.log10(hi) - np.log10(lo))  # hi / lo can overflow
-        settings: dict = dict(ticks="outside", ticklen=5, minor=dict(ticks=""))
-        if plain:
-            settings.update(tickformat=",~r", exponentformat="none")
-        else:
-            settings.update(tickformat="", exponentformat="power", showexponent="all")
-        if decades >= 2.0:
-            step = max(1, int(np.ceil(decades / 8)))  # at most ~9 labels: every step-th decade
-            settings.update(
-                tickmode="linear",
-                tick0=0,
-                dtick=step,
-                minor=dict(
-                    ticks="outside", ticklen=3, dtick="D1" if step == 1 else 1, showgrid=False
-                ),
-            )
-        elif decades >= 1.0:
-            k0, k1 = int(np.floor(np.log10(lo))) - 1, int(np.ceil(np.log10(hi))) + 1
-            ticks = [m * 10.0**k for k in range(k0, k1 + 1) for m in (1, 2, 5)]
-            ticks = [t for t in ticks if lo / 1.6 <= t <= hi * 1.6]
-            text = [
-                f"{t:,.0f}" if plain else (f"{t:g}" if 1e-3 <= t < 1e5 else _pow10_text(t))
-                for t in ticks
-            ]
-            settings.update(tickmode="array", tickvals=ticks, ticktext=text)
-        else:
-            settings.update(tickmode="auto", dtick=None, tick0=None)
-        settings["hoverformat"] = ",.6~g" if plain else ".4~g"
+        settings = log_axis(lo, hi)
         (fig.update_xaxes if ax == "x" else fig.update_yaxes)(**settings)
     return fig
+
+
+def log_axis(lo: float, hi: float) -> dict:
+    """The tick settings :func:`log_ticks` gives a log axis whose data span [``lo``, ``hi``]
+    (both > 0), as a plain dict: merge it into a layout's ``xaxis``/``yaxis`` dict when a figure
+    is built in one go (no validated ``update_*axes`` call per run)."""
+    plain = lo >= 1.0 and hi <= 1e5
+    decades = float(np.log10(hi) - np.log10(lo))  # hi / lo can overflow
+    settings: dict = dict(ticks="outside", ticklen=5, minor=dict(ticks=""))
+    if plain:
+        settings.update(tickformat=",~r", exponentformat="none")
+    else:
+        settings.update(tickformat="", exponentformat="power", showexponent="all")
+    if decades >= 2.0:
+        step = max(1, int(np.ceil(decades / 8)))  # at most ~9 labels: every step-th decade
+        settings.update(
+            tickmode="linear",
+            tick0=0,
+            dtick=step,
+            minor=dict(
+                ticks="outside", ticklen=3, dtick="D1" if step == 1 else 1, showgrid=False
+            ),
+        )
+    elif decades >= 1.0:
+        k0, k1 = int(np.floor(np.log10(lo))) - 1, int(np.ceil(np.log10(hi))) + 1
+        ticks = [m * 10.0**k for k in range(k0, k1 + 1) for m in (1, 2, 5)]
+        ticks = [t for t in ticks if lo / 1.6 <= t <= hi * 1.6]
+        text = [
+            f"{t:,.0f}" if plain else (f"{t:g}" if 1e-3 <= t < 1e5 else _pow10_text(t))
+            for t in ticks
+        ]
+        settings.update(tickmode="array", tickvals=ticks, ticktext=text)
+    else:
+        settings.update(tickmode="auto", dtick=None, tick0=None)
+    settings["hoverformat"] = ",.6~g" if plain else ".4~g"
+    return settings

@@ -19,7 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from ntk_core import MLP, TARGETS, make_inputs, target_function
+from ntk_core import MLP, TARGETS, make_inputs, setups, target_function
 from ntk_core.cost import Cost
 from ntk_core.experiments import TrainingDynamics, training_dynamics, training_dynamics_cost
 
@@ -41,8 +41,8 @@ LR_OPTIONS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05)
 STEP_OPTIONS = (100, 200, 500, 1000, 2000, 5000)
 BIAS_OPTIONS = (0.25, 0.5, 1.0, 2.0)
 SIGMA_W = math.sqrt(2.0)  # He scaling for ReLU
-N_TEST = 101  # test grid on [-2.5, 2.5]
-N_RECORDS = 40  # requested snapshots, log-spaced in t (fewer after rounding)
+N_TEST = setups.TRAINING_TEST_POINTS  # test grid on setups.EVAL_RANGE
+N_RECORDS = setups.TRAINING_RECORDS  # requested snapshots, log-spaced in t
 TOP_MODES = 6
 LAST = -1  # value of "t" meaning "the last recorded step"
 MAX_POINTS = 500  # points per loss curve on screen (the CSV has every step)
@@ -340,12 +340,23 @@ def loss_tiles(r: TrainingDynamics, lr: float) -> None:
         "Kernel change in training", fmt.pct(r.kernel_change),
         help="$\\|\\Theta_T - \\Theta_0\\|_F / \\|\\Theta_0\\|_F$ on the training inputs. "
         "Bounded by $O(m^{-1/2})$ in the width $m$ (Lee et al. 2019); how fast it falls is "
-        "measured on *Lazy vs rich* and depends on the activation (ReLU ≈ $m^{-1/2}$, "
-        "erf ≈ $1/m$).",
+        "measured on *Kernel motion* and depends on the activation (ReLU ≈ $m^{-1/2}$, "
+        "erf ≈ $1/m$)." + _shift_help(r),
     )
     st.metric("Stable step 2/λ_max", fmt.num(r.lr_bound),
               help=f"Gradient descent is stable for $\\eta < 2/\\lambda_{{\\max}}$; "
               f"here $\\eta = {lr:g}$, $\\eta\\lambda_{{\\max}} = {_eta_lam_max(r, lr):.2f}$.")
+
+
+def _shift_help(r: TrainingDynamics) -> str:
+    """The scale-free measures of the same move (alignment, target alignment, trace)."""
+    if r.shift is None:
+        return ""
+    sh = r.shift
+    return (f" Shape and scale apart: alignment distance {fmt.num(sh.alignment, '.2g')}, "
+            f"kernel–target alignment {fmt.num(sh.target_alignment_0, '.3f')} → "
+            f"{fmt.num(sh.target_alignment_t, '.3f')}, trace ratio "
+            f"{fmt.num(sh.trace_ratio, '.4g')}.")
 
 
 def stability_notes(r: TrainingDynamics, lr: float, no_bias: bool) -> None:

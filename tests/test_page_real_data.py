@@ -1,4 +1,4 @@
-"""Checks of pages/7_Real_data.py: every bundled set renders with its accuracies, a width step
+"""Checks of the Real data page: every bundled set renders with its accuracies, a width step
 changes the main chart, the tiles are the engine's and scikit-learn's numbers, the upload
 handling (a function of bytes) with good and bad files, an unusable upload in the session is
 explained in the data section while the page draws the fallback, URL state, the sections, the
@@ -14,10 +14,11 @@ from helpers import plotly_figures, trace_array
 from streamlit.testing.v1 import AppTest
 
 from ntk_app import datasets as data
+from ntk_app import registry
 from ntk_app.views import real_data as view
 
 APP = "../app.py"
-PAGE = "pages/7_Real_data.py"
+PAGE = registry.page("real_data").path
 K = "real:"  # the page's session-state namespace
 NET_MEAN = "nets of width {}, mean"
 

@@ -1,4 +1,4 @@
-"""Real data (``pages/7_Real_data.py``): infinite-width NTK and NNGP predictors against finite
+"""The Real data page: infinite-width NTK and NNGP predictors against finite
 nets and a classical baseline on scikit-learn's bundled data sets or a visitor's CSV file.
 
 Classification as regression (Arora et al. 2020, arXiv:1910.01663; Lee et al. 2020,

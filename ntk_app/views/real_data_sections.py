@@ -1,4 +1,4 @@
-"""Sections of the Real data page computed only when opened (``pages/7_Real_data.py``).
+"""Sections of the Real data page computed only when opened.
 
 Each section is an ``st.fragment`` with its own toggle (in the URL): its controls rerun only it,
 its sweeps show a progress bar and are cached point by point, and an error is shown inside it.

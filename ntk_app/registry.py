@@ -90,6 +90,11 @@ PAGES: tuple[Page, ...] = (
         "the NNGP posterior over time, beside real ensembles of finite nets.",
     ),
     Page(
+        "real_data", "Real data", ":material/table_chart:", "pages/7_Real_data.py",
+        "Infinite-width NTK and NNGP predictors against finite nets and an RBF-kernel SVM on "
+        "scikit-learn's bundled data sets or your own CSV file.",
+    ),
+    Page(
         "claims", "Claims", ":material/fact_check:", "pages/5_Claims.py",
         "Each claim of the original article and of the papers beside the number the engine "
         "measures now, with its verdict.",

@@ -167,9 +167,9 @@ def healthy(url: str, timeout: float = 2.0) -> bool:
 
 
 def wait_all_healthy(cluster: Cluster, timeout: float = 90.0) -> None:
-    """Wait until every replica and the balancer answer ``/_stcore/health`` with ``ok``."""
+    """Wait until every replica and the balancer (if started) answer ``/_stcore/health``."""
     deadline = time.monotonic() + timeout
-    for target in [*cluster.replicas, cluster]:
+    for target in [*cluster.replicas, *([cluster] if cluster.haproxy else [])]:
         while not healthy(target.url):
             procs = [r.proc for r in cluster.replicas] + [cluster.haproxy]
             dead = [p.args[0] for p in procs if p is not None and p.poll() is not None]

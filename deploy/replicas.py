@@ -180,6 +180,29 @@ def wait_all_healthy(cluster: Cluster, timeout: float = 90.0) -> None:
             time.sleep(0.3)
 
 
+def servers_up(cluster: Cluster) -> dict[str, bool]:
+    """Replica name -> whether HAProxy's health checks have it UP (from the stats page's CSV)."""
+    url = f"http://{HOST}:{cluster.stats_port}/stats;csv"
+    with urllib.request.urlopen(url, timeout=5) as r:
+        rows = r.read().decode().splitlines()
+    header = rows[0].lstrip("# ").split(",")
+    out = {}
+    for row in rows[1:]:
+        rec = dict(zip(header, row.split(","), strict=False))
+        if rec.get("pxname") == "streamlit" and rec.get("svname") not in ("FRONTEND", "BACKEND"):
+            out[rec["svname"]] = rec.get("status", "").startswith("UP")
+    return out
+
+
+def wait_servers_up(cluster: Cluster, timeout: float = 30.0) -> None:
+    """Wait until HAProxy has every replica UP (a replica starts DOWN until 2 checks pass)."""
+    deadline = time.monotonic() + timeout
+    while not all((up := servers_up(cluster)).values()) or len(up) < len(cluster.replicas):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"HAProxy does not see every replica UP: {up}")
+        time.sleep(0.3)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--replicas", "-n", type=int, default=3, help="number of replicas (1-16)")
@@ -198,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         start_haproxy(cluster, args.port, args.port + 1)
         wait_all_healthy(cluster)
+        wait_servers_up(cluster)
         print(f"{args.replicas} replicas behind {cluster.url}  (stats: "
               f"http://{HOST}:{cluster.stats_port}/stats, logs: {cluster.run_dir}); Ctrl-C stops")
         while all(p.poll() is None for p in [cluster.haproxy, *(r.proc for r in cluster.replicas)]):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up of a development machine (Debian 12, run as root or with sudo).
 #
-#   bash scripts/setup.sh            # Chromium (apt) + .venv with requirements-dev.txt
+#   bash scripts/setup.sh            # Chromium, HAProxy (apt) + .venv with requirements-dev.txt
 #   bash scripts/setup.sh --runtime  # only .venv with requirements.txt (what scripts/app.sh needs)
 #
 # Environment:
@@ -29,11 +29,17 @@ as_root() {
   fi
 }
 
-# --- 1. System packages (dev mode only): Chromium for the Playwright tests --------------------
+# --- 1. System packages (dev mode only): Chromium for the Playwright tests, HAProxy --------------------
 if [ "$MODE" = dev ] && [ ! -x /usr/bin/chromium ]; then
   log "installing chromium with apt-get"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
+# HAProxy for tests/test_deploy_balancer.py and deploy/replicas.py (replicas behind a balancer)
+if [ "$MODE" = dev ] && ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
+  log "installing haproxy with apt-get"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy
 fi
 
 # --- 2. The virtual environment -----------------------------------------------------------------

@@ -1,0 +1,469 @@
+"""Replicas behind a real load balancer (issue #14): 3 Streamlit replicas behind HAProxy
+(deploy/haproxy.cfg, started by deploy/replicas.py), all on 127.0.0.1, driven by one Chromium.
+
+Run: ``.venv/bin/python -m pytest -q -s tests/test_deploy_balancer.py`` (marked e2e and slow)
+
+1. Gzip: a ``/static/js/*.js`` asset comes back ``Content-Encoding: gzip`` through HAProxy (and
+   not directly from a replica), keeping ``Cache-Control: ... immutable``.
+2. ``SESSIONS`` browser contexts open pages with width sliders through the balancer at once.
+   Sessions are spread over the replicas (each context's SERVERID cookie; HAProxy's log shows
+   which replica served each WebSocket) and stay on one: every request that carried a
+   SERVERID cookie before the kill was served by the replica it names (HAProxy's log).
+3. Each session moves its width slider (and back) and the charts repaint; the checks of
+   ``checks_for(slug)`` (a download through the balancer) succeed in every session.
+4. Balancer vs direct: with a few sessions open straight at a replica, the same warm slider
+   moves are timed through HAProxy and directly, interleaved (slider key press to the last
+   repaint, measured in the page).
+5. One replica is killed (SIGKILL, by PID) mid-session: every session it served reconnects by
+   itself within ``RECOVERY_LIMIT_S`` (a new WebSocket, redispatched by HAProxy to a survivor).
+   Streamlit 1.67 does not rerun the page on such a reconnect (the old elements stay, and a
+   download clicked then never arrives: its callable died with the process), so the session is
+   reloaded, as its user would: it shows the same view (same URL query string, slider value
+   equal to the URL's, charts drawn) and its SERVERID cookie names a survivor. Sessions on the
+   survivors keep their replica. Then the checks succeed again in every session.
+6. A shared link opened in a fresh context with Chromium's network throttled (CDP
+   ``Network.emulateNetworkConditions``: 20 Mbit/s, 40 ms RTT), through the balancer (gzip)
+   and directly (no gzip), until the first chart is drawn. The direct run goes second, to the
+   replica that served the balancer run, so its server cache is at least as warm.
+7. No replica wrote into its HOME (the Kubernetes pod's HOME is on a read-only root filesystem);
+   what it put into TMPDIR (the pod's /tmp emptyDir) is reported. No replica log has a
+   traceback, an "Invalid session_id" or a "Missing file".
+
+Figures (spread, latency p50/p95 through the balancer and direct, recovery time, throttled
+cold-link time and bytes with and without gzip, each replica's RSS) go to
+artifacts/deploy.json and are printed as ``DEPLOY ...`` lines; latencies are not asserted.
+
+To add a check (e.g. a CSV upload, the request that fails without affinity), write a function
+``check_x(page) -> dict`` that raises on failure and return it from ``checks_for(slug)`` for the
+page slugs that have the widget; it then runs in every session before and after the kill.
+
+Bounded: 3 replicas, 6 + 2 + 2 contexts, a timeout on every wait (and pytest-timeout's 300 s).
+Every process is stopped by its PID in ``finally`` (deploy.replicas.Cluster.stop).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pytest
+from conftest import wait_healthy
+from helpers import REPO_ROOT, VIEWPORT, free_port
+from playwright.sync_api import Browser, BrowserContext, Page
+from test_e2e_pages import (
+    CHARTS_READY_JS,
+    DIGEST_INIT_JS,
+    WATCH_DONE_JS,
+    WATCH_JS,
+    WATCH_RESULT_JS,
+)
+
+from deploy.replicas import (
+    Cluster,
+    Replica,
+    haproxy_binary,
+    start_haproxy,
+    start_replica,
+    wait_servers_up,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+REPLICAS = 3
+SESSIONS = 6
+DIRECT_SESSIONS = 2
+ROUNDS = 1  # interleaved balancer/direct rounds of (key, back) moves
+# (page URL, key that moves its width slider to a cheap neighbour; the opposite key moves back)
+PAGES = (
+    ("/Width_stability", "ArrowRight"),
+    ("/Training_dynamics", "ArrowLeft"),
+    ("/Lazy_vs_rich", "ArrowLeft"),
+    ("/Infinite_width", "ArrowLeft"),
+)
+BACK = {"ArrowLeft": "ArrowRight", "ArrowRight": "ArrowLeft"}
+WIDTH_SLIDER = 'input[type="range"][aria-label^="Width"]'
+DOWNLOAD_BUTTON = '[data-testid="stDownloadButton"] button'
+THROTTLE = {  # campus Wi-Fi: 20 Mbit/s each way, 40 ms round trip (CDP units: bytes/s, ms)
+    "offline": False,
+    "latency": 40,
+    "downloadThroughput": 20e6 / 8,
+    "uploadThroughput": 20e6 / 8,
+}
+LOAD_TIMEOUT_MS = 240_000  # first loads on a busy 2-core box: 3 replicas import, 6 tabs draw
+STEP_TIMEOUT_MS = 30_000
+QUIET_MS = 300
+RECOVERY_LIMIT_S = 15.0
+ARTIFACTS = REPO_ROOT / "artifacts"
+MIB = 2**20
+
+
+
+@dataclass
+class Session:
+    """One browser context (its own cookies, cache and Streamlit session) on one page."""
+
+    name: str
+    slug: str
+    key: str
+    context: BrowserContext
+    page: Page
+    via: str  # "balancer" or "direct"
+    sockets: list[float] = field(default_factory=list)  # epoch s of each WebSocket opened
+    page_errors: list[str] = field(default_factory=list)
+
+    def serverid(self) -> str | None:
+        return next((c["value"] for c in self.context.cookies() if c["name"] == "SERVERID"), None)
+
+
+# ----------------------------------------------------------------------------- browser helpers
+
+
+def open_session(browser: Browser, base: str, slug: str, key: str, name: str, via: str):
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.add_init_script(DIGEST_INIT_JS)
+    context.set_default_timeout(LOAD_TIMEOUT_MS)
+    page = context.new_page()
+    s = Session(name, slug, key, context, page, via)
+    page.on("websocket", lambda ws: s.sockets.append(time.time()) if "_stcore/stream" in ws.url
+            else None)  # fmt: skip
+    page.on("pageerror", lambda exc: s.page_errors.append(str(exc)))
+    page.goto(base + slug, wait_until="commit")  # do not wait: the sessions load concurrently
+    return s
+
+
+def wait_charts(page: Page, timeout_ms: float = LOAD_TIMEOUT_MS) -> None:
+    """Script idle and every chart drawn; fails at once on an exception box."""
+    handle = page.wait_for_function(CHARTS_READY_JS, arg=1, timeout=timeout_ms, polling=100)
+    state = handle.json_value()
+    if isinstance(state, str):
+        pytest.fail(f"{page.url}: {state}")
+
+
+def move(s: Session, key: str) -> float:
+    """Press ``key`` on the width slider; ms from key press to the last repaint of the charts."""
+    page = s.page
+    thumb = page.locator(WIDTH_SLIDER).first
+    before_value = thumb.get_attribute("aria-valuetext")
+    thumb.focus()
+    page.evaluate(WATCH_JS, page.evaluate("() => window.__ntkDigest()"))
+    thumb.press(key)
+    # done-check and read in one evaluation: a later change of the digest resets tPaint
+    handle = page.wait_for_function(
+        f"(quiet) => ({WATCH_DONE_JS})(quiet) && window.__ntkWatch.tPaint - window.__ntkWatch.tKey",
+        arg=QUIET_MS,
+        timeout=STEP_TIMEOUT_MS,
+        polling=50,
+    )
+    ms = handle.json_value()
+    page.evaluate(WATCH_RESULT_JS)  # stops the watch's timer
+    assert thumb.get_attribute("aria-valuetext") != before_value, f"{s.name}: {key} did nothing"
+    return ms
+
+
+def slider_matches_url(page: Page) -> bool:
+    """The width slider shows the value of the URL's parameter that it writes (if present)."""
+    thumb = page.locator(WIDTH_SLIDER).first
+    shown = (thumb.get_attribute("aria-valuetext") or "").replace(",", "").strip()
+    query = dict(p.split("=", 1) for p in urlparse(page.url).query.split("&") if "=" in p)
+    return shown in query.values() if query else True
+
+
+def check_download(page: Page) -> dict:
+    """Click the page's first download button; the file must arrive and be a non-empty CSV (or
+    other) file. The click runs the callable on the session's replica, which stores the file;
+    the browser then fetches it with a plain HTTP GET that must reach that same replica."""
+    button = page.locator(DOWNLOAD_BUTTON).first
+    t0 = time.perf_counter()
+    with page.expect_download(timeout=STEP_TIMEOUT_MS) as info:
+        button.click()
+    dl = info.value
+    assert dl.failure() is None, f"download failed: {dl.failure()}"
+    data = Path(dl.path()).read_bytes()
+    assert len(data) > 0, f"{dl.suggested_filename} is empty"
+    if dl.suggested_filename.endswith(".csv"):
+        assert b"," in data.splitlines()[0], f"{dl.suggested_filename}: no CSV header"
+    return {"file": dl.suggested_filename, "bytes": len(data),
+            "ms": round((time.perf_counter() - t0) * 1000, 1)}  # fmt: skip
+
+
+def checks_for(slug: str) -> list:
+    """The per-session HTTP checks for a page (add an upload check here for upload pages)."""
+    return [check_download]
+
+
+def run_checks(sessions: list[Session]) -> list[dict]:
+    out = []
+    for s in sessions:
+        for check in checks_for(s.slug):
+            out.append({"session": s.name, "check": check.__name__, **check(s.page)})
+    return out
+
+
+def cold_link(browser: Browser, url: str) -> dict:
+    """Open ``url`` in a fresh, throttled context; seconds until the first chart is drawn, and
+    the bytes on the wire (CDP encodedDataLength)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", THROTTLE)
+        wire = []
+        cdp.on("Network.loadingFinished", lambda e: wire.append(e["encodedDataLength"]))
+        t0 = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+            ".some(gd => gd._fullData && gd._fullData.length)",
+            timeout=LOAD_TIMEOUT_MS,
+            polling=50,
+        )
+        seconds = time.perf_counter() - t0
+        serverid = next((c["value"] for c in context.cookies() if c["name"] == "SERVERID"), None)
+        return {"s": round(seconds, 2), "wire_mib": round(sum(wire) / MIB, 2),
+                "serverid": serverid}  # fmt: skip
+    finally:
+        context.close()
+
+
+# ----------------------------------------------------------------------------- other helpers
+
+
+def get(url: str, headers: dict[str, str]) -> tuple[dict[str, str], int]:
+    req = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(req, timeout=30) as r:
+        names = {k.lower() for k in r.headers}  # a repeated header (Cache-Control) is joined
+        return {k: ", ".join(r.headers.get_all(k)) for k in names}, len(r.read())
+
+
+def a_js_asset(base: str) -> str:
+    with urllib.request.urlopen(base + "/", timeout=10) as r:
+        html = r.read().decode()
+    m = re.search(r'(static/js/[^"\']+\.js)', html)
+    assert m, "no /static/js/*.js in the index page"
+    return "/" + m[1]
+
+
+def rss_mib(replicas: list[Replica]) -> dict[str, float | None]:
+    return {r.name: (round(b / MIB, 1) if (b := r.rss_bytes()) else None) for r in replicas}
+
+
+def pct(values: list[float]) -> dict:
+    if not values:
+        return {"n": 0}
+    a = np.asarray(values)
+    return {
+        "n": len(a),
+        "p50_ms": round(float(np.percentile(a, 50)), 1),
+        "p95_ms": round(float(np.percentile(a, 95)), 1),
+        "max_ms": round(float(a.max()), 1),
+    }
+
+
+LOG_LINE = re.compile(
+    r"^(?P<t>\d+\.\d+) streamlit/(?P<server>\S+) (?P<status>-?\d+) \d+ "
+    r"req_cookie=(?:SERVERID=(?P<cookie>\w+)|-) set_cookie=\S+ \"(?P<method>\S+) (?P<path>\S+)"
+)
+
+
+def haproxy_requests(log_path: Path) -> list[dict]:
+    return [m.groupdict() for line in log_path.read_text().splitlines()
+            if (m := LOG_LINE.match(line))]  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- the test
+
+
+def test_replicas_behind_haproxy(browser: Browser):
+    try:
+        haproxy_binary()
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))  # e2e tests run on CI, where scripts/setup.sh installed it
+    t_start = time.monotonic()
+    run_dir = Path(tempfile.mkdtemp(prefix="ntk-balancer-"))
+    cluster = Cluster(run_dir)
+    sessions: list[Session] = []
+    phases: dict[str, float] = {}
+
+    def phase(name: str) -> None:
+        phases[name] = round(time.monotonic() - t_start, 1)
+
+    report: dict = {
+        "phases_s": phases,
+        "replicas": REPLICAS,
+        "sessions": SESSIONS,
+        "cpus": os.cpu_count(),
+        "loadavg_1min_start": round(os.getloadavg()[0], 1),
+    }
+    try:
+        # --- start: replicas and HAProxy on free loopback ports ---------------------------
+        for i in range(REPLICAS):
+            cluster.replicas.append(start_replica(f"r{i + 1}", free_port(), run_dir))
+        start_haproxy(cluster, free_port(), free_port())
+        for r in cluster.replicas:
+            wait_healthy(r.url, r.proc, r.log_path, 90)
+        wait_healthy(cluster.url, cluster.haproxy, cluster.haproxy_log, 30)
+        wait_servers_up(cluster)  # else the first sessions all go to the replicas UP so far
+        report["rss_idle_mib"] = rss_mib(cluster.replicas)
+
+        phase("started")
+        # --- 1. gzip through HAProxy, not directly; immutable caching kept ---------------
+        asset = a_js_asset(cluster.url)
+        accept = {"Accept-Encoding": "gzip", "Cookie": "SERVERID=r1"}
+        via_lb, lb_bytes = get(cluster.url + asset, accept)
+        direct, direct_bytes = get(cluster.replicas[0].url + asset, accept)
+        assert via_lb.get("content-encoding") == "gzip", via_lb
+        assert "content-encoding" not in direct, direct
+        for headers in (via_lb, direct):
+            assert "immutable" in headers.get("cache-control", ""), headers
+            assert "private" not in headers.get("cache-control", ""), headers
+        report["gzip_asset"] = {"path": asset, "direct_bytes": direct_bytes,
+                                "balancer_bytes_gzip": lb_bytes}  # fmt: skip
+
+        phase("gzip_checked")
+        # --- 2. concurrent sessions through the balancer: spread, stickiness -------------
+        for i in range(SESSIONS):
+            slug, key = PAGES[i % len(PAGES)]
+            sessions.append(open_session(browser, cluster.url, slug, key, f"s{i}", "balancer"))
+        for s in sessions:
+            wait_charts(s.page)
+        home_of = {s.name: s.serverid() for s in sessions}
+        assert all(home_of.values()), f"a session got no SERVERID cookie: {home_of}"
+        spread = Counter(home_of.values())
+        report["spread"] = dict(sorted(spread.items()))
+        assert set(spread) == {r.name for r in cluster.replicas}, f"not spread: {home_of}"
+
+        phase("sessions_open")
+        # --- 3. sliders work, then the checks (downloads) in every session ---------------
+        first_moves = []
+        for s in sessions:
+            first_moves.append(move(s, s.key))
+            assert slider_matches_url(s.page), f"{s.name}: slider and URL disagree"
+        report["checks_before_kill"] = run_checks(sessions)
+        assert {s.name: s.serverid() for s in sessions} == home_of, "a session changed replica"
+
+        phase("moved_and_checked")
+        # --- 4. balancer vs direct, warm moves, interleaved ------------------------------
+        by_replica = {}
+        for s in sessions:
+            by_replica.setdefault(home_of[s.name], s)
+        direct_pairs = list(by_replica.items())[:DIRECT_SESSIONS]  # (replica, its session)
+        directs = []
+        for j, (rname, s) in enumerate(direct_pairs):
+            d = open_session(browser, cluster.replica(rname).url, s.slug, s.key, f"d{j}",
+                             "direct")  # fmt: skip
+            directs.append(d)
+        for d in directs:
+            wait_charts(d.page)
+        lat = {"balancer": [], "direct": []}
+        for _ in range(ROUNDS):
+            for s in [s for _, s in direct_pairs] + directs:
+                lat[s.via] += [move(s, s.key), move(s, BACK[s.key])]
+        for d in directs:
+            d.context.close()
+        report["latency_first_moves_balancer"] = pct(first_moves)
+        report["latency_balancer"] = pct(lat["balancer"])
+        report["latency_direct"] = pct(lat["direct"])
+        report["rss_with_sessions_mib"] = rss_mib(cluster.replicas)
+
+        phase("latency_measured")
+        # --- 5. kill one replica mid-session ---------------------------------------------
+        direct_replicas = {r for r, _ in direct_pairs}
+        victim = next(r for r in cluster.replicas if r.name not in direct_replicas)
+        affected = [s for s in sessions if home_of[s.name] == victim.name]
+        urls_before = {s.name: s.page.url for s in sessions}
+        t_kill = time.time()
+        os.kill(victim.proc.pid, signal.SIGKILL)
+        victim.proc.wait(timeout=10)
+        reconnect, recovery = {}, {}
+        for s in affected:
+            # Streamlit's frontend reconnects by itself (HAProxy redispatches it to a survivor)
+            # but the new session does not rerun the page: the old elements stay on screen and
+            # their deferred downloads are gone with the killed process. A reload restores all.
+            while not any(t > t_kill for t in s.sockets):
+                assert time.time() - t_kill < RECOVERY_LIMIT_S, f"{s.name}: no reconnect"
+                s.page.wait_for_timeout(100)  # lets Playwright deliver the websocket event
+            reconnect[s.name] = round(min(t for t in s.sockets if t > t_kill) - t_kill, 2)
+        for s in affected:
+            s.page.reload(wait_until="commit")
+        for s in affected:
+            wait_charts(s.page)
+            recovery[s.name] = round(time.time() - t_kill, 2)
+        report["killed"] = victim.name
+        report["reconnect_s"] = reconnect
+        report["recovery_with_reload_s"] = recovery
+        for s in sessions:
+            assert s.page.url == urls_before[s.name], f"{s.name}: view (URL) changed"
+            assert slider_matches_url(s.page), f"{s.name}: slider and URL disagree after kill"
+            now = s.serverid()
+            if s in affected:
+                assert now != victim.name and now in home_of.values(), f"{s.name}: {now}"
+            else:
+                assert now == home_of[s.name], f"{s.name} moved from {home_of[s.name]} to {now}"
+        report["checks_after_kill"] = run_checks(sessions)
+        after_moves = [move(s, s.key) for s in affected]  # the recovered sessions still work
+        report["latency_after_recovery"] = pct(after_moves)
+
+        phase("recovered_and_checked")
+        # --- 6. throttled cold link: balancer (gzip) vs direct (no gzip) -----------------
+        link = urlparse(affected[0].page.url)
+        path = link.path + (f"?{link.query}" if link.query else "")
+        cold_lb = cold_link(browser, cluster.url + path)
+        served_by = cluster.replica(cold_lb["serverid"])
+        cold_direct = cold_link(browser, served_by.url + path)
+        report["cold_link"] = {"path": path, "throttle": THROTTLE,
+                               "balancer_gzip": cold_lb, "direct": cold_direct}  # fmt: skip
+        phase("cold_links")
+        report["rss_end_mib"] = rss_mib(cluster.replicas)
+        report["page_errors"] = {s.name: s.page_errors for s in sessions if s.page_errors}
+    finally:
+        report["loadavg_1min_end"] = round(os.getloadavg()[0], 1)
+        ARTIFACTS.mkdir(exist_ok=True)  # also after a failure: how far it got, and when
+        (ARTIFACTS / "deploy.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+        for s in sessions:
+            try:
+                s.context.close()
+            except Exception:  # the browser may be gone already
+                pass
+        cluster.stop()
+
+    # --- 7. after the stop: HAProxy's log, the replicas' files and logs ------------------
+    requests = haproxy_requests(cluster.haproxy_log)
+    assert requests, f"no request lines in {cluster.haproxy_log}"
+    before = [r for r in requests if float(r["t"]) < t_kill - 0.5]
+    strays = [r for r in before if r["cookie"] and r["cookie"] != r["server"]]
+    assert not strays, f"requests served by another replica than their cookie names: {strays[:5]}"
+    streams = Counter(r["server"] for r in before if r["path"].startswith("/_stcore/stream"))
+    report["websockets_per_replica_before_kill"] = dict(sorted(streams.items()))
+    after = [r for r in requests if float(r["t"]) > t_kill + 0.5]
+    assert all(r["server"] != victim.name for r in after if r["status"] != "-1"), (
+        "HAProxy kept sending requests to the killed replica"
+    )
+    media = [r for r in requests if r["path"].startswith("/media/")]
+    assert media and all(r["status"] == "200" for r in media), media
+    report["media_requests"] = len(media)
+    report["tmpdir_files"] = {r.name: sorted(p.name for p in r.tmp.rglob("*"))
+                              for r in cluster.replicas}  # fmt: skip
+    for r in cluster.replicas:
+        assert list(r.home.rglob("*")) == [], f"{r.name} wrote into HOME: {list(r.home.rglob('*'))}"
+        log = r.log_path.read_text(errors="replace")
+        for bad in ("Traceback", "Invalid session_id", "Missing file"):
+            assert bad not in log, f"{r.name}'s log has {bad!r}:\n{log[-3000:]}"
+    report["wall_s"] = round(time.monotonic() - t_start, 1)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "deploy.json").write_text(json.dumps(report, indent=2) + "\n")
+    for key in ("spread", "websockets_per_replica_before_kill", "latency_balancer",
+                "latency_direct", "latency_first_moves_balancer", "reconnect_s",
+                "recovery_with_reload_s", "cold_link", "gzip_asset", "rss_idle_mib",
+                "rss_with_sessions_mib", "rss_end_mib", "tmpdir_files", "wall_s"):  # fmt: skip
+        print(f"DEPLOY {key}: {json.dumps(report.get(key))}")

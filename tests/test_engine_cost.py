@@ -1,8 +1,8 @@
 """Cost planning in the engine: ``experiments.<name>_cost`` and the budget helpers.
 
 The "old" formulas below are the estimates the pages composed themselves before the planning
-moved into the engine (pages/1_Width_stability.py, 2_Training_dynamics.py, 3_Lazy_vs_rich.py,
-4_Infinite_width.py), written out again here: the engine must give the same numbers.
+moved into the engine (the Width stability, Training dynamics, Lazy vs rich and Infinite width
+pages), written out again here: the engine must give the same numbers.
 """
 
 import itertools

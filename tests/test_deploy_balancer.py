@@ -89,7 +89,11 @@ PAGES = (
     ("/Training_dynamics", "ArrowLeft"),
     ("/Lazy_vs_rich", "ArrowLeft"),
     ("/Infinite_width", "ArrowLeft"),
+    # the upload page, small: "Your CSV" with no file yet draws digits at 20 training rows
+    ("/Real_data?data=csv&n_train=20&width=20&seeds=1&steps=100", "ArrowRight"),
 )
+UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+
 BACK = {"ArrowLeft": "ArrowRight", "ArrowRight": "ArrowLeft"}
 WIDTH_SLIDER = 'input[type="range"][aria-label^="Width"]'
 DOWNLOAD_BUTTON = '[data-testid="stDownloadButton"] button'
@@ -196,9 +200,31 @@ def check_download(page: Page) -> dict:
             "ms": round((time.perf_counter() - t0) * 1000, 1)}  # fmt: skip
 
 
+def check_upload(page: Page) -> dict:
+    """Upload a small CSV on the Real data page: the file goes by HTTP PUT to
+    /_stcore/upload_file/<session>/… and must reach the replica that holds the session (without
+    affinity: HTTP 400 "Invalid session_id"); the page must then use it."""
+    rng = np.random.default_rng(len(page.url))
+    lab = np.arange(40) % 2
+    x = rng.normal(size=(40, 3)) + 3.0 * lab[:, None]
+    rows = "".join(f"{a:.4f},{b:.4f},{c:.4f},{'ab'[k]}\n" for (a, b, c), k in zip(x, lab,
+                                                                                   strict=True))
+    path = Path(tempfile.mkdtemp()) / "blobs.csv"
+    path.write_text("f1,f2,f3,kind\n" + rows)
+    t0 = time.perf_counter()
+    statuses = []
+    page.on("response", lambda r: statuses.append(r.status) if "upload_file" in r.url else None)
+    page.locator(UPLOAD_INPUT).set_input_files(str(path))
+    page.get_by_text("your file (40 rows, 3 features, 2 classes)").first.wait_for(
+        timeout=STEP_TIMEOUT_MS)
+    assert statuses and all(s < 400 for s in statuses), f"upload answered {statuses}"
+    return {"file": path.name, "status": statuses[-1],
+            "ms": round((time.perf_counter() - t0) * 1000, 1)}  # fmt: skip
+
+
 def checks_for(slug: str) -> list:
-    """The per-session HTTP checks for a page (add an upload check here for upload pages)."""
-    return [check_download]
+    """The per-session HTTP checks for a page: a download, and on the upload page an upload."""
+    return [check_upload, check_download] if slug.startswith("/Real_data") else [check_download]
 
 
 def run_checks(sessions: list[Session]) -> list[dict]:

@@ -25,7 +25,7 @@ from ntk_app import budget
 from ntk_app import datasets as data
 from ntk_app.figures import PALETTE, finite_or_none
 from ntk_app.format import count, num, pct
-from ntk_app.layout import cached
+from ntk_app.layout import cached, download, to_csv
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting
 from ntk_core import MLP, cost
 from ntk_core import realdata as rd
@@ -451,6 +451,18 @@ def finite_bundled(run: Run, width: int) -> rd.FiniteRun:
 
 
 @st.fragment
+def curves_csv(kp: rd.KernelPaths, fin: rd.FiniteRun, base: float) -> bytes:
+    """Accuracy over time of the kernel predictors (their time grid) and of the finite nets and
+    their twins (the nets' recorded steps, as t = η·steps), with the baseline."""
+    return to_csv({
+        "t_kernels": kp.ts, "ntk_accuracy": kp.accuracy["ntk"],
+        "nngp_accuracy": kp.accuracy["nngp"], "t_nets": fin.lr * fin.steps,
+        "nets_accuracy_mean": np.nanmean(fin.accuracy, axis=0),
+        "twins_accuracy_mean": np.nanmean(fin.twin_accuracy, axis=0),
+        "baseline_accuracy": np.array([base]),
+    })
+
+
 def picture(state: PageState, run: Run, ds: data.Dataset, name: str) -> None:
     """The width control, the main picture and the tiles (a fragment: a width step reruns
     only this); then prefetch of the neighbouring widths."""
@@ -473,5 +485,7 @@ def picture(state: PageState, run: Run, ds: data.Dataset, name: str) -> None:
     st.plotly_chart(accuracy_figure(kp, fin, base, width, f"Test accuracy on {name}"),
                     key="main_fig")
     tiles(kp, fin, base, p, width)
+    download("The accuracy curves (CSV)", lambda: curves_csv(kp, fin, base),
+             f"ntk_real_data_{run.key if run.key in data.BUNDLED else 'csv'}.csv", "dl_real")
     if run.key in data.BUNDLED:
         prefetch(finite_bundled, [(run, w) for w in neighbours(list(opts), width)])

@@ -92,7 +92,8 @@ def seed_controls(state: PageState, *, container=None) -> None:
     """The seed number and a Re-initialise button that draws a fresh one."""
     box = container or st.sidebar
     box.number_input("Seed", 0, 2**31 - 1, step=1, key=state.key("seed"))
-    box.button("🎲 Re-initialise", on_click=state.reseed, key=state.key("reinit"),
+    box.button("Re-initialise", icon=":material/casino:", on_click=state.reseed,
+               key=state.key("reinit"),
                help="Draw a new random seed (new initial weights); the URL follows.")
 
 

@@ -91,9 +91,9 @@ def test_defaults_show_the_picture_first_with_expected_numbers():
     x_axis = trace_array(figures(at)["ntk_heatmap"]["data"][0], "x")
     assert float(np.max(x_axis)) == pytest.approx(355.0)  # circle axes in degrees
     # depth 3, ReLU, sigma_w = sqrt(2), sigma_b = 0: Theta(x, x) = depth + 1
-    assert float(metric(at, "Θ(x, x)")) == pytest.approx(4.0, rel=1e-6)
+    assert float(metric(at, "$\\Theta(x, x)$")) == pytest.approx(4.0, rel=1e-6)
     assert float(metric(at, "Floor")) == pytest.approx(0.171, abs=2e-3)
-    assert 0.0 < float(metric(at, "‖Θ_m")) < 0.5
+    assert 0.0 < float(metric(at, "NTK: ")) < 0.5
     assert ":green-badge[check holds]" in texts(at)
     # overlay: depths 1, 2, 3 (current, thicker), 5, 10, 20
     traces = {t["name"]: t for t in figures(at)["slices"]["data"]}
@@ -124,7 +124,7 @@ def test_spectra_are_computed_only_when_opened_and_match_the_kernel():
 def test_half_true_claim_floor_rises_while_peak_narrows(depth, floor):
     at = run({"depth": depth, "width": "100"})
     assert float(metric(at, "Floor")) == pytest.approx(floor, abs=2e-3)
-    assert float(metric(at, "Θ(x, x)")) == pytest.approx(int(depth) + 1, rel=1e-6)
+    assert float(metric(at, "$\\Theta(x, x)$")) == pytest.approx(int(depth) + 1, rel=1e-6)
     figs = figures(at)
     floors = trace_array(figs["floor_vs_depth"]["data"][0], "y")
     peaks = trace_array(figs["peak_vs_depth"]["data"][0], "y")

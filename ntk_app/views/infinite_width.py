@@ -220,15 +220,16 @@ def tiles(net: nc.MLP, prof: ex.DepthProfile, kind: str) -> None:
     dm = diag_mean(prof)[i]
     diag = unit_diag(net.with_width(1))
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Θ(x, x) on the unit circle", f"{diag:.4g}",
+    c1.metric("$\\Theta(x, x)$ on the unit circle", f"{diag:.4g}",
               help="For ReLU with σ_w = √2, σ_b = 0 each layer adds exactly 1: "
               "Θ(x, x) = depth + 1.")
-    c2.metric("Floor Θ(0°, 180°)/Θ(0°, 0°)", f"{float(prof.floor[i]):.3f}",
+    c2.metric("Floor $\\Theta(0^\\circ, 180^\\circ)/\\Theta(0^\\circ, 0^\\circ)$",
+              f"{float(prof.floor[i]):.3f}",
               help="How similar two opposite points of the circle stay (normalised NTK).")
     c3.metric("Peak width", f"{math.degrees(float(prof.peak_width[i])):.1f}°",
               help="Half width at half height above the floor: the angle at which the "
               "normalised slice first falls halfway from 1 to the floor (× on the chart).")
-    c4.metric("diag/mean of Θ on the circle", "n/a" if np.isnan(dm) else f"{dm:.3f}",
+    c4.metric("diag/mean of $\\Theta$ on the circle", "n/a" if np.isnan(dm) else f"{dm:.3f}",
               help="Mean of the diagonal over the mean of all entries of Θ on "
               f"{2 * (PROFILE_ANGLES - 1)} evenly spaced points of the circle.")
     if net.activation == "relu" and abs(net.sigma_w - SQRT2) < 1e-4 and net.sigma_b == 0.0:
@@ -507,9 +508,10 @@ def _empirical_view(net: nc.MLP, x: np.ndarray, inf: nc.Kernels, kind: str, seed
                                     f"seed {seed}", zrange=zrange, axis_values=axis,
                                     axis_title=axis_title), key="empirical_ntk")
     k1, k2, k3 = st.columns(3)
-    k1.metric("‖Θ_m − Θ∞‖_F / ‖Θ∞‖_F", f"{e.ntk_distance:.3g}")
-    k2.metric("NNGP: ‖K_m − K∞‖_F / ‖K∞‖_F", f"{e.nngp_distance:.3g}")
-    k3.metric("√m × NTK distance", f"{math.sqrt(net.width) * e.ntk_distance:.3g}",
+    k1.metric("NTK: $\\|\\Theta_m - \\Theta_\\infty\\|_F / \\|\\Theta_\\infty\\|_F$",
+              f"{e.ntk_distance:.3g}")
+    k2.metric("NNGP: $\\|K_m - K_\\infty\\|_F / \\|K_\\infty\\|_F$", f"{e.nngp_distance:.3g}")
+    k3.metric("$\\sqrt{m}$ × NTK distance", f"{math.sqrt(net.width) * e.ntk_distance:.3g}",
               help="Roughly constant across widths if the distance falls like 1/√m.")
     x0_label = "0°" if kind == "circle" else f"x = {x[0, 0]:g}"
     fig = figures.lines(

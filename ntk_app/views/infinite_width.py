@@ -223,9 +223,9 @@ def tiles(net: nc.MLP, prof: ex.DepthProfile, kind: str) -> None:
     c1.metric("$\\Theta(x, x)$ on the unit circle", f"{diag:.4g}",
               help="For ReLU with σ_w = √2, σ_b = 0 each layer adds exactly 1: "
               "Θ(x, x) = depth + 1.")
-    c2.metric("Floor $\\Theta(0^\\circ, 180^\\circ)/\\Theta(0^\\circ, 0^\\circ)$",
-              f"{float(prof.floor[i]):.3f}",
-              help="How similar two opposite points of the circle stay (normalised NTK).")
+    c2.metric("Floor (0° against 180°)", f"{float(prof.floor[i]):.3f}",
+              help="$\\Theta(0^\\circ, 180^\\circ)/\\Theta(0^\\circ, 0^\\circ)$: how similar "
+              "two opposite points of the circle stay (normalised NTK).")
     c3.metric("Peak width", f"{math.degrees(float(prof.peak_width[i])):.1f}°",
               help="Half width at half height above the floor: the angle at which the "
               "normalised slice first falls halfway from 1 to the floor (× on the chart).")
@@ -486,12 +486,22 @@ def finite_width(state: PageState, net: nc.MLP, kind: str, n: int) -> None:
     if asked not in options:
         st.info(
             f"Width {fmt.count(asked)} would need "
-            f"{empirical_cost(net.with_width(asked), n, d).describe()} at depth {net.depth}: "
+            f"{_describe(empirical_cost(net.with_width(asked), n, d))} at depth {net.depth}: "
             f"showing width {fmt.count(width)}, the widest within the budget.",
             icon=":material/speed:",
         )
     _empirical_view(net.with_width(width), x, inf, kind, seed)
     _prefetch(state, net, kind, n, options, width, seed)
+
+
+def _describe(c: cost.Cost) -> str:
+    """"about 7,500 s and 1.4 TB": an estimate in words a visitor can read."""
+    secs = fmt.count(c.seconds) if c.seconds >= 100 else fmt.num(c.seconds, ".2g")
+    size, unit = c.bytes / 2**20, "MB"
+    for bigger in ("GB", "TB"):
+        if size >= 1024:
+            size, unit = size / 1024, bigger
+    return f"about {secs} s and {fmt.num(size, '.2g')} {unit}"
 
 
 @isolated

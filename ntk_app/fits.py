@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from .figures import PALETTE, finite_or_none
 
@@ -113,102 +112,83 @@ def animated_fits(
     height: int = 380,
 ) -> go.Figure:
     """Side-by-side fits (one subplot per panel, shared y axis) at frame ``current``, with plotly
-    animation frames for every frame label and a ▶ Play / ⏸ button that animates them in the
+    animation frames for every frame label and a Play / Pause button that animates them in the
     browser (no server round trip).
 
     ``panels``: (subplot title, static curves {name: (n,)}, moving curves {name: (k, n)}); the
-    moving curves' row j is frame j. ``title`` is formatted with the frame label.
+    moving curves' row j is frame j. ``title`` is formatted with the frame label. An empty
+    subplot title draws none.
+
+    Built as plain dicts and validated once by the one ``go.Figure`` call (adding traces and
+    frames one by one re-validated the figure each time: ≈ 5× slower for 21 frames).
     """
     k = len(frame_labels)
-    fig = make_subplots(
-        rows=1,
-        cols=len(panels),
-        subplot_titles=[p[0] for p in panels],
-        shared_yaxes=True,
-        horizontal_spacing=0.05,
-    )
+    n_panels = max(len(panels), 1)
+    gap = 0.05
+    span = (1.0 - gap * (n_panels - 1)) / n_panels
     xs = np.asarray(x, dtype=np.float64).reshape(-1).astype(np.float32)
+    palette: dict[str, str] = {}
+    data: list[dict] = []
     moving_idx: list[int] = []
-    palette = {}
-    for col, (_, static, moving) in enumerate(panels, start=1):
+    layout: dict = {}
+    for col, (sub_title, static, moving) in enumerate(panels, start=1):
+        suffix = "" if col == 1 else str(col)
+        lo = (col - 1) * (span + gap)
+        layout[f"xaxis{suffix}"] = dict(domain=[lo, lo + span], anchor=f"y{suffix}")
+        layout[f"yaxis{suffix}"] = dict(anchor=f"x{suffix}", range=list(yrange) if yrange else None)
+        if col > 1:
+            layout[f"yaxis{suffix}"].update(matches="y", showticklabels=False)
+        if sub_title:
+            layout.setdefault("annotations", []).append(dict(
+                text=sub_title, x=lo + span / 2, y=1.0, xref="paper", yref="paper",
+                xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=16)))
         for name in [*static, *moving]:
             color = (colors or {}).get(name) or palette.setdefault(
                 name, PALETTE[len(palette) % len(PALETTE)]
             )
             if name in moving:
-                moving_idx.append(len(fig.data))
+                moving_idx.append(len(data))
                 y = np.asarray(moving[name])[current]
             else:
                 y = static[name]
-            fig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=_f32(y),
-                    name=name,
-                    mode="lines",
-                    legendgroup=name,
-                    showlegend=col == 1,
-                    line=dict(color=color, dash=(dashes or {}).get(name, "solid"), width=2),
-                ),
-                row=1,
-                col=col,
-            )
+            data.append(dict(
+                type="scatter", x=xs, y=_f32(y), name=name, mode="lines", legendgroup=name,
+                showlegend=col == 1, xaxis=f"x{suffix}", yaxis=f"y{suffix}",
+                line=dict(color=color, dash=(dashes or {}).get(name, "solid"), width=2),
+            ))
         if points is not None:
             px_, py_ = (np.asarray(a, dtype=np.float64).reshape(-1) for a in points)
-            fig.add_trace(
-                go.Scatter(
-                    x=px_.astype(np.float32),
-                    y=_f32(py_),
-                    name=points_name,
-                    mode="markers",
-                    legendgroup=points_name,
-                    showlegend=col == 1,
-                    marker=dict(color="black", size=8, symbol="circle-open", line=dict(width=2)),
-                ),
-                row=1,
-                col=col,
-            )
-    frames = []
-    for j, label in enumerate(frame_labels):
-        data = [go.Scatter(y=_f32(np.asarray(mv[name])[j])) for _, _, mv in panels for name in mv]
-        frames.append(
-            go.Frame(
-                name=str(label),
-                data=data,
-                traces=moving_idx,
-                layout=dict(title=dict(text=title.format(label))),
-            )
+            data.append(dict(
+                type="scatter", x=px_.astype(np.float32), y=_f32(py_), name=points_name,
+                mode="markers", legendgroup=points_name, showlegend=col == 1,
+                xaxis=f"x{suffix}", yaxis=f"y{suffix}",
+                marker=dict(color="black", size=8, symbol="circle-open", line=dict(width=2)),
+            ))
+    frames = [
+        dict(
+            name=str(label),
+            data=[dict(type="scatter", y=_f32(np.asarray(mv[name])[j]))
+                  for _, _, mv in panels for name in mv],
+            traces=moving_idx,
+            layout=dict(title=dict(text=title.format(label))),
         )
-    fig.frames = frames
-    play = dict(
-        frame=dict(duration=frame_ms, redraw=True),
-        transition=dict(duration=0),
-        fromcurrent=False,
-        mode="immediate",
-    )
-    pause = dict(
-        frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate"
-    )
-    fig.update_layout(
+        for j, label in enumerate(frame_labels)
+    ]
+    play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0),
+                fromcurrent=False, mode="immediate")
+    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
+                 mode="immediate")
+    layout.update(
         title=dict(text=title.format(frame_labels[current]) if k else ""),
         height=height,
         margin=dict(t=70, b=10, l=10, r=10),
-        yaxis=dict(range=list(yrange) if yrange else None),
-        updatemenus=[
-            dict(
-                type="buttons",
-                direction="left",
-                x=1.0,
-                xanchor="right",
-                y=1.18,
-                yanchor="top",
-                showactive=False,
-                pad=dict(r=0, t=0),
-                buttons=[
-                    dict(label="▶ Play", method="animate", args=[None, play]),
-                    dict(label="Pause", method="animate", args=[[None], pause]),
-                ],
-            )
-        ],
+        updatemenus=[dict(
+            type="buttons", direction="left", x=1.0, xanchor="right", y=1.18, yanchor="top",
+            showactive=False, pad=dict(r=0, t=0),
+            buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
+                     dict(label="Pause", method="animate", args=[[None], pause])],
+        )],
+        legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0,
+                    yanchor="bottom"),
     )
-    return legend_below(fig)
+    return go.Figure(data=data, layout=layout, frames=frames)

@@ -19,8 +19,8 @@ from ._analytic import analytic_kernels
 from ._data import circle_points
 from ._empirical import empirical_kernels, empirical_ntk
 from ._linearized import kernel_eigh, kernel_regression, linearized_dynamics
-from ._metrics import loglog_slope, relative_frobenius
-from ._mlp import MLP
+from ._metrics import alignment_distance, loglog_slope, relative_frobenius
+from ._mlp import MLP, flatten
 from ._training import train_gd
 
 
@@ -297,6 +297,7 @@ class LazyRichPanel:
     net_test: np.ndarray  # (k, n_test) network predictions at the snapshots
     linear_test: np.ndarray  # (k, n_test) linearized (initial-NTK) predictions
     kernel_change: np.ndarray  # (k,) ||Theta_t - Theta_0||/||Theta_0||
+    kernel_alignment: np.ndarray  # (k,) 1 - <Theta_t, Theta_0>/(||Theta_t|| ||Theta_0||)
     kernel_regression: np.ndarray  # (n_test,) t -> infinity limit with Theta_0
     final_gap: float  # RMS(net - linearized) on the test grid at the last step
     param_change: float  # ||theta_T - theta_0|| / ||theta_0||
@@ -318,8 +319,6 @@ def lazy_rich_panel(
 ) -> LazyRichPanel:
     """Train a net (fixed step ``lr``, never scaled by width) and record snapshots for an
     animation: predictions, its linearization, and how far its NTK has moved."""
-    from ._mlp import flatten
-
     params = net.init(x.shape[1], seed_pair(seed, 0)[0])
     snaps = np.unique(np.round(np.linspace(0, steps, max(2, int(n_snapshots)))).astype(int))
     result = train_gd(
@@ -342,6 +341,10 @@ def lazy_rich_panel(
             [relative_frobenius(k, result.kernels[0]) if np.all(np.isfinite(k)) else np.nan
              for k in result.kernels]
         )
+        align = np.array(
+            [alignment_distance(k, result.kernels[0]) if np.all(np.isfinite(k)) else np.nan
+             for k in result.kernels]
+        )
     last = np.isfinite(result.test_preds[-1]).all()
     gap = float(np.sqrt(np.mean((result.test_preds[-1] - lin.test[-1]) ** 2))) if last else np.nan
     p0, p1 = flatten(params), flatten(result.params)
@@ -352,6 +355,7 @@ def lazy_rich_panel(
         net_test=result.test_preds,
         linear_test=lin.test,
         kernel_change=change,
+        kernel_alignment=align,
         kernel_regression=kr,
         final_gap=gap,
         param_change=float(np.linalg.norm(p1 - p0) / np.linalg.norm(p0)),

@@ -25,16 +25,17 @@ from ntk_app.layout import (
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setting
 from ntk_core import MLP, cost, make_inputs
 from ntk_core import experiments as ex
+from ntk_core.setups import WIDTH_STABILITY_POINTS, WIDTH_STABILITY_SWEEP
 
 DEPTH_MAX = 4
-N_POINTS = {"circle": 36, "grid": 33}  # circle: 10° steps; grid: step 0.125, so x = 0 is a point
+N_POINTS = WIDTH_STABILITY_POINTS  # circle: 10° steps; grid: step 0.125, so x = 0 is a point
 INPUT_LABELS = {"circle": "points on the unit circle", "grid": "1-D grid on [−2, 2]"}
 MIDDLE_LABELS = {"diff": "Θ_A − Θ_B", "B": "Θ_B (init B)"}
 SWEEP_MAX_OPTIONS = tuple(w for w in WIDTH_OPTIONS if w >= 1000)
 SWEEP_BUDGET_S = 1.5  # estimated seconds; wider sweeps stop at the last affordable width
 SLICE_WIDTHS = (10, 100, 1000, 10_000)
 SLICE_BUDGET_S = 0.5  # the fixed slice widths (the current width is a row of Θ_A)
-ARTICLE = {  # width: (printed in the article, what its own code prints; NUMERICS_AUDIT §1.2)
+ARTICLE = {  # width: (printed in the article, what its own code prints, ntk_core._article)
     10: (0.5823, 0.7243),
     50: (0.2741, 0.2934),
     200: (0.1284, 0.1976),
@@ -55,7 +56,7 @@ state = PageState(
         seed_setting(0),
         Setting("middle", "choice", "diff", choices=tuple(MIDDLE_LABELS)),
         Setting("seeds", "int", 5, 2, 10),
-        Setting("sweep_max", "snap", 10_000, choices=SWEEP_MAX_OPTIONS),
+        Setting("sweep_max", "snap", max(WIDTH_STABILITY_SWEEP), choices=SWEEP_MAX_OPTIONS),
     ],
 )
 

@@ -24,6 +24,7 @@ import streamlit as st
 import ntk_core as nc
 from ntk_core import cost
 from ntk_core import experiments as ex
+from ntk_core.setups import PROFILE_ANGLES  # slices at 2.5° steps; diag/mean on 144 points
 
 from .. import budget, figures
 from .. import format as fmt
@@ -35,7 +36,6 @@ from ..state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setti
 
 DEPTH_MAX = 20
 PROFILE_DEPTHS = tuple(range(1, DEPTH_MAX + 1))
-PROFILE_ANGLES = 73  # slices at 2.5° steps on [0°, 180°]; diag/mean on the 144-point ring
 INPUT_LABELS = {"circle": "unit circle (angles)", "grid": "1-D grid on [−2, 2]"}
 SQRT2 = math.sqrt(2.0)
 ZERO_EIG = figures.ZERO_EIG

@@ -1,0 +1,85 @@
+"""k-output networks: gradients by finite differences, k = 1 equals the scalar trainer, and the
+outputs of a wide net train independently, each by kernel regression with the scalar NTK."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ntk_core as nc
+from ntk_core._multi import apply_multi, init_multi, train_multi
+
+
+def _loss(net, p, x, y):
+    return 0.5 * np.sum((apply_multi(net, p, x) - y) ** 2)
+
+
+@pytest.mark.parametrize("param", nc.PARAMETERIZATIONS)
+@pytest.mark.parametrize("act", ["relu", "erf"])
+def test_one_step_is_the_finite_difference_gradient(param, act):
+    net = nc.MLP(2, 6, act, bias_std=0.3, parameterization=param)
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 4))
+    p0 = init_multi(net, 3, 4, seed=1)
+    lr = 1e-3
+    p1 = train_multi(net, p0, x, y, lr=lr, steps=1).params
+    eps = 1e-6
+    for layer in range(len(p0)):
+        for name in ("W", "b"):
+            flat = p0[layer][name].ravel()
+            for idx in (0, flat.size - 1):
+                up = [{k: v.copy() for k, v in q.items()} for q in p0]
+                dn = [{k: v.copy() for k, v in q.items()} for q in p0]
+                up[layer][name].ravel()[idx] += eps
+                dn[layer][name].ravel()[idx] -= eps
+                grad = (_loss(net, up, x, y) - _loss(net, dn, x, y)) / (2 * eps)
+                step = (p0[layer][name].ravel()[idx] - p1[layer][name].ravel()[idx])
+                assert step == pytest.approx(lr * net.lr_multiplier * grad, rel=1e-5,
+                                             abs=1e-12)
+
+
+def test_one_output_is_the_scalar_trainer():
+    net = nc.MLP(2, 20, "relu", bias_std=0.5)
+    x = nc.make_inputs("grid", 9)
+    y = nc.target_function("sin", x)
+    p = net.init(1, seed=3)
+    scalar = nc.train_gd(net, p, x, y, lr=0.01, steps=50, x_test=x[::2])
+    multi = train_multi(net, p, x, y[:, None], lr=0.01, steps=50, x_test=x[::2])
+    np.testing.assert_allclose(multi.losses, scalar.losses, rtol=1e-10)
+    np.testing.assert_allclose(multi.test_preds[..., 0], scalar.test_preds, rtol=1e-9,
+                               atol=1e-12)
+
+
+def test_wide_net_outputs_follow_kernel_regression_each():
+    """Width 4,000, three outputs: after training each output is close to its own NTK
+    regression with the scalar net's Θ₀ (lazy regime; the gap is O(1/√width))."""
+    net = nc.MLP(1, 4000, "relu", bias_std=1.0)
+    x = nc.make_inputs("grid", 12)
+    y = np.stack([np.sin(2 * x[:, 0]), np.cos(x[:, 0]), x[:, 0] ** 2 / 4], axis=1)
+    p = init_multi(net, 1, 3, seed=4)
+    xt = np.linspace(-2, 2, 7)[:, None]
+    run = train_multi(net, p, x, y, lr=0.01, steps=400, x_test=xt)
+    assert not run.diverged and run.losses[-1] < 0.2 * run.losses[0]
+    f0, f0t = apply_multi(net, p, x), apply_multi(net, p, xt)
+    for c in range(3):
+        scalar = [*p[:-1], {"W": p[-1]["W"][c:c + 1], "b": p[-1]["b"][c:c + 1]}]
+        th = nc.empirical_ntk(net, scalar, x)
+        tt = nc.empirical_ntk(net, scalar, xt, x)
+        lin = nc.linearized_dynamics(th, f0[:, c], y[:, c], lr=0.01, steps=[400],
+                                     theta_test=tt, f0_test=f0t[:, c])
+        gap = np.abs(run.test_preds[-1, :, c] - lin.test[-1]).max()
+        assert gap < 0.05, (c, gap)
+
+
+def test_bad_inputs_are_refused():
+    net = nc.MLP(1, 5)
+    p = init_multi(net, 1, 2)
+    x = np.zeros((3, 1))
+    with pytest.raises(ValueError, match="shape"):
+        train_multi(net, p, x, np.zeros((3, 3)), lr=0.1, steps=1)
+    with pytest.raises(ValueError, match="NaN"):
+        train_multi(net, p, x, np.full((3, 2), np.nan), lr=0.1, steps=1)
+    with pytest.raises(ValueError):
+        init_multi(net, 1, 0)
+    diverged = train_multi(net, p, np.ones((3, 1)), np.ones((3, 2)), lr=1e3, steps=50)
+    assert diverged.diverged and "diverged" in diverged.message

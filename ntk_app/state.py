@@ -174,6 +174,17 @@ class PageState:
         if current != wanted:
             st.query_params.from_dict(wanted)
 
+    def next_seed(self) -> int:
+        """The seed the next Re-initialise will set: drawn once and kept until used, so that a
+        page can prefetch what that seed will show."""
+        key = f"{self.page}::next_seed"
+        if key not in st.session_state:
+            st.session_state[key] = random.SystemRandom().randrange(0, 1_000_000)
+        return int(st.session_state[key])
+
     def reseed(self) -> None:
-        """Callback for a Re-initialise button: draw a fresh seed."""
-        self.set("seed", random.SystemRandom().randrange(0, 1_000_000))
+        """Callback for a Re-initialise button: use the pre-drawn seed (:meth:`next_seed`) and
+        draw the one after it."""
+        seed = self.next_seed()
+        del st.session_state[f"{self.page}::next_seed"]
+        self.set("seed", seed)

@@ -2,7 +2,7 @@
 
 After a page has drawn everything, it calls :func:`prefetch` with its cached compute function and
 the arguments of the neighbouring slider values. One background thread per server, at a lower
-CPU priority than the script threads, runs them, so that the next step is a cache hit. Bounds:
+CPU priority than the script threads (a daemon: it never delays the server's exit), runs them, so that the next step is a cache hit. Bounds:
 at most ``MAX_PENDING`` queued calls per server and ``MAX_PER_SESSION`` per session; calls that
 are already queued or running are not queued twice; with the queue full, new calls are dropped
 (prefetch is only a hint). Errors in a prefetched call are swallowed: the page computes (and
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 MAX_PENDING = 8
@@ -36,8 +36,25 @@ def _lower_priority() -> None:
         pass
 
 
-_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ntk-prefetch",
-                           initializer=_lower_priority)
+# One daemon thread (not a ThreadPoolExecutor: Python joins executor threads at exit, so a
+# queued prefetch kept a server from stopping on SIGTERM). Started on first use.
+_jobs: queue.Queue = queue.Queue()
+_worker: threading.Thread | None = None
+
+
+def _work() -> None:
+    _lower_priority()
+    while True:
+        _run(*_jobs.get())
+
+
+def _submit(*job) -> None:
+    global _worker
+    with _lock:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name="ntk-prefetch", daemon=True)
+            _worker.start()
+    _jobs.put(job)
 
 
 def _session_id() -> str:
@@ -74,7 +91,7 @@ def prefetch(fn: Callable[..., Any], calls: Iterable[tuple[tuple, dict] | tuple]
                 continue
             _pending.add(key)
             _per_session[session] += 1
-        _pool.submit(_run, fn, args, kwargs, key, session)
+        _submit(fn, args, kwargs, key, session)
         queued += 1
     return queued
 

@@ -52,3 +52,21 @@ def test_neighbours():
     assert prefetch.neighbours(opts, 20) == [50, 10]
     assert prefetch.neighbours(opts, 100, k=2) == [50, 20]
     assert prefetch.neighbours(opts, 7) == []
+
+
+def test_a_queued_prefetch_does_not_delay_the_interpreters_exit():
+    """A server stopped with SIGTERM exits even while a long prefetch is queued: the worker is
+    a daemon thread (a ThreadPoolExecutor's workers are joined at exit)."""
+    import subprocess
+    import sys
+    import time as _time
+
+    code = (
+        "import time\n"
+        "from ntk_app import prefetch\n"
+        "prefetch.prefetch(time.sleep, [(30,), (31,)])\n"
+        "time.sleep(0.2)\n"
+    )
+    t0 = _time.monotonic()
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=20)
+    assert _time.monotonic() - t0 < 15

@@ -3,10 +3,11 @@
 After a page has drawn everything, it calls :func:`prefetch` with its cached compute function and
 the arguments of the neighbouring slider values. One background thread per server, at a lower
 CPU priority than the script threads (a daemon: it never delays the server's exit), runs them,
-so that the next step is a cache hit. Bounds: at most ``MAX_PENDING`` queued calls per server and ``MAX_PER_SESSION`` per session; calls that
-are already queued or running are not queued twice; with the queue full, new calls are dropped
-(prefetch is only a hint). Errors in a prefetched call are swallowed: the page computes (and
-reports) them itself when the value is really chosen.
+so that the next step is a cache hit. Bounds: at most ``MAX_PENDING`` queued calls per server
+and ``MAX_PER_SESSION`` per session; calls that are already queued or running are not queued
+twice; with the queue full, new calls are dropped (prefetch is only a hint). Errors in a
+prefetched call are swallowed: the page computes (and reports) them itself when the value is
+really chosen.
 """
 
 from __future__ import annotations

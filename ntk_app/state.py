@@ -147,7 +147,7 @@ class PageState:
                 saved = st.session_state.get(self._saved(s.name), s.default)
                 st.session_state.setdefault(self.key(s.name), saved)
         for w in self.warnings:
-            st.warning(w, icon="⚠️")
+            st.warning(w, icon=":material/warning:")
 
     def key(self, name: str) -> str:
         return f"{self.page}:{name}"

@@ -324,3 +324,21 @@ def test_no_emoji_and_papers_linked(default_run):
     assert "Neural Tangent Kernels from Scratch" in joined
     for bad in ("PRODUCT.md", "NUMERICS_AUDIT", "RECIPES.md", "../shared"):
         assert bad not in joined
+
+
+def test_without_frames_the_neighbouring_widths_are_prefetched(monkeypatch):
+    """Depth 2 (the whole menu is over the frames budget): after drawing, the page queues the
+    kernels of the widths on either side of the current one; at depth 1 (frames) it queues
+    nothing, every width is already in the figure."""
+    import ntk_app.views.width_stability as view
+
+    queued: list[tuple] = []
+    monkeypatch.setattr(view.prefetch, "prefetch",
+                        lambda fn, calls: queued.extend((fn, *c) for c in calls) or 0)
+    at = run({"depth": "2", "width": "200"})
+    assert not at.error
+    assert sorted(w for _, _, w in queued) == [100, 500]
+    assert all(fn is view.kernel_pair and setup.depth == 2 for fn, setup, _ in queued)
+    queued.clear()
+    run({"depth": "1", "width": "200"})
+    assert queued == []

@@ -16,8 +16,8 @@ from .. import figures
 from ..fits import legend_below
 from ..format import count
 
-SQUARE_PX = 230  # plot-area height: about the width of one of three panels at a 1280-px window
-TOP_PX, AXIS_PX, BAR_PX, SLIDER_PX = 56, 48, 44, 78
+SQUARE_PX = 205  # plot-area height: about the width of one of three panels at a 1280-px window
+TOP_PX, AXIS_PX, BAR_PX, SLIDER_PX = 50, 38, 36, 76  # AXIS_PX: tick labels above the bars
 DOMAINS = ((0.0, 0.29), (0.355, 0.645), (0.71, 1.0))
 _ANIMATE = {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
             "transition": {"duration": 0}}
@@ -37,7 +37,8 @@ def _frame(kp: KernelPair, width: int, middle: str) -> tuple[list[dict], dict]:
     layout: dict = {
         "coloraxis": {"cmin": lo, "cmax": hi},
         "title": {"text": f"width {count(width)}: variation A vs B {kp.variation:.3f}, "
-                          f"distance of Θ_A to Θ∞ {kp.distance_a:.3f}"},
+                          f"distance of Θ_A to Θ∞ {kp.distance_a:.3f}",
+                  "x": 0, "xanchor": "left", "font": {"size": 15}},
     }
     if middle == "diff":
         lim = float(np.nanmax(np.abs(mid))) if np.isfinite(mid).any() else 1.0
@@ -47,12 +48,13 @@ def _frame(kp: KernelPair, width: int, middle: str) -> tuple[list[dict], dict]:
 
 
 def _axes(axis_title: str) -> dict:
-    """Three square panels side by side; the y axes run downwards like a matrix."""
+    """Three square panels side by side; the y axes run downwards like a matrix. Only the first
+    panel names its axes (the colour bars sit under the other two)."""
     out: dict = {}
     for i, dom in enumerate(DOMAINS, start=1):
         s = "" if i == 1 else str(i)
         out[f"xaxis{s}"] = {"domain": list(dom), "anchor": f"y{s}", "constrain": "domain",
-                            "title": {"text": axis_title}}
+                            "title": {"text": axis_title if i == 1 else ""}}
         out[f"yaxis{s}"] = {"domain": [0.0, 1.0], "anchor": f"x{s}", "scaleanchor": f"x{s}",
                             "constrain": "domain", "constraintoward": "top",
                             "autorange": "reversed",
@@ -60,12 +62,11 @@ def _axes(axis_title: str) -> dict:
     return out
 
 
-def _colorbar(panel: int, bottom_px: float, height: int) -> dict:
-    """A horizontal colour bar under ``panel``, its bottom ``bottom_px`` above the figure's."""
+def _colorbar(panel: int) -> dict:
+    """A horizontal colour bar under ``panel``, below its x axis title."""
     lo, hi = DOMAINS[panel]
     return {"orientation": "h", "x": (lo + hi) / 2, "xanchor": "center", "len": hi - lo,
-            "thickness": 12, "yref": "container", "y": bottom_px / height, "yanchor": "bottom",
-            "ypad": 0}
+            "thickness": 10, "y": -AXIS_PX / SQUARE_PX, "yanchor": "top", "ypad": 0}
 
 
 def kernel_figure(widths: Sequence[int], pairs: Sequence[KernelPair], active: int, *,
@@ -90,29 +91,28 @@ def kernel_figure(widths: Sequence[int], pairs: Sequence[KernelPair], active: in
     titles = ("Θ_A: init A",
               "Θ_A − Θ_B (own scale)" if middle == "diff" else "Θ_B: init B",
               "Θ∞: analytic, infinite width")
-    bar_px = SLIDER_PX if animated else 0
     full_layout: dict = {
         "height": height,
         "margin": {"t": TOP_PX, "b": bottom, "l": 56, "r": 8},
-        "title": {**layout["title"], "x": 0, "xanchor": "left", "font": {"size": 15}},
+        "title": layout["title"],
         "annotations": [
             {"text": t, "x": sum(d) / 2, "y": 1.0, "xref": "paper", "yref": "paper",
              "xanchor": "center", "yanchor": "bottom", "showarrow": False}
             for t, d in zip(titles, DOMAINS, strict=True)],
         "coloraxis": {**layout["coloraxis"], "colorscale": "Viridis",
-                      "colorbar": _colorbar(2, bar_px, height)},
+                      "colorbar": _colorbar(2)},
         **_axes(axis_title),
     }
     if middle == "diff":
         full_layout["coloraxis2"] = {**layout["coloraxis2"], "colorscale": "RdBu",
-                                     "colorbar": _colorbar(1, bar_px, height)}
+                                     "colorbar": _colorbar(1)}
     spec: dict = {"data": traces, "layout": full_layout}
     if animated:
         spec["frames"] = [{"name": str(w), "traces": [0, 1], "data": d, "layout": lay}
                           for w, (d, lay) in zip(widths, frames, strict=True)]
         full_layout["sliders"] = [{
-            "active": active, "len": 1.0, "x": 0, "y": -(AXIS_PX + BAR_PX) / SQUARE_PX,
-            "yanchor": "top", "pad": {"t": 8, "b": 0},
+            "active": active, "len": 0.97, "x": 0.015, "y": -bottom / SQUARE_PX,
+            "yanchor": "bottom", "pad": {"t": 0, "b": 4},
             "currentvalue": {"prefix": "Scrub in the browser, width ", "font": {"size": 13}},
             "steps": [{"label": count(w), "method": "animate", "args": [[str(w)], _ANIMATE]}
                       for w in widths]}]

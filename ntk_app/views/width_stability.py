@@ -189,11 +189,17 @@ def clamp_width(state: PageState, setup: Setup, offered: Sequence[int]) -> None:
     if width in offered:
         return
     state.set("width", offered[-1])
+    c = pair_cost(setup, width)
     st.info(
-        f"Width {count(width)} at depth {setup.depth} would take "
-        f"{pair_cost(setup, width).describe()} (each hidden-to-hidden layer holds width² "
+        f"Width {count(width)} at depth {setup.depth} would take about {_about(c.seconds)} s "
+        f"and {_about(c.bytes / 1e9)} GB (each hidden-to-hidden layer holds width² "
         f"weights): showing width {count(offered[-1])}, the widest offered at this depth.",
         icon=":material/hourglass_disabled:")
+
+
+def _about(value: float) -> str:
+    """Two significant figures, written out (1,700 rather than 1.7e+03)."""
+    return count(float(f"{value:.2g}")) if value >= 10 else f"{value:.2g}"
 
 
 def rank_warning(setup: Setup) -> None:

@@ -95,14 +95,3 @@ def seed_controls(state: PageState, *, container=None) -> None:
     box.button("Re-initialise", icon=":material/casino:", on_click=state.reseed,
                key=state.key("reinit"),
                help="Draw a new random seed (new initial weights); the URL follows.")
-
-
-def require_budget(cost, *, what: str, hint: str) -> None:
-    """Refuse (st.error + st.stop) a request whose estimated cost exceeds the budget."""
-    from ntk_core.cost import CostError, check
-
-    try:
-        check(cost, what=what, hint=hint)
-    except CostError as err:
-        st.error(f"⏱️ {err}", icon="🚫")
-        st.stop()

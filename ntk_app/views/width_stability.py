@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from ntk_core import MLP, cost, make_inputs
+from ntk_core import MLP, cost, make_inputs, setups
 from ntk_core import experiments as ex
 
 from .. import budget, prefetch
@@ -33,7 +33,7 @@ from ..state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setti
 from . import width_stability_figures as wsf
 
 DEPTH_MAX = 4
-N_POINTS = {"circle": 36, "grid": 33}  # circle: 10° steps; grid: step 0.125, so x = 0 is a point
+N_POINTS = setups.WIDTH_STABILITY_POINTS  # circle: 10° steps; grid: step 0.125 (x = 0 a point)
 INPUT_LABELS = {"circle": "points on the unit circle", "grid": "1-D grid on [−2, 2]"}
 MIDDLE_LABELS = {"diff": "Θ_A − Θ_B", "B": "Θ_B (init B)"}
 SWEEP_MAX_OPTIONS = tuple(w for w in WIDTH_OPTIONS if w >= 1000)

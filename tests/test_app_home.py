@@ -1,23 +1,16 @@
-"""AppTest checks of the landing page (app.py)."""
+"""AppTest checks of the landing page (app.py): the story, a card per registry page, the sidebar
+drawn from the registry."""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ntk_app import registry
 from ntk_app.layout import PARAM_NOTE
 
-APP = "../app.py"
-ROOT = Path(__file__).resolve().parents[1]
-PAGE_FILES = (
-    "pages/1_Width_stability.py",
-    "pages/2_Training_dynamics.py",
-    "pages/3_Lazy_vs_rich.py",
-    "pages/4_Infinite_width.py",
-    "pages/5_Claims.py",
-)
+APP = "../" + registry.HOME.path
 
 
 def run() -> AppTest:
@@ -28,14 +21,14 @@ def run() -> AppTest:
 
 
 def test_landing_page_renders_quickly():
+    """No heavy computation on the landing page (a hero figure, if any, must be cheap)."""
     run()  # warm imports
     at = AppTest.from_file(APP, default_timeout=60)
     t0 = time.perf_counter()
     at.run()
-    assert time.perf_counter() - t0 < 2.0  # no computation on the landing page
+    assert time.perf_counter() - t0 < 2.0
     assert not at.exception
-    assert at.title[0].value == "🧠 NTK Explorer"
-    assert not at.get("plotly_chart")
+    assert at.title[0].value == "NTK Explorer"
 
 
 def test_story_and_conventions_are_shown():
@@ -47,18 +40,24 @@ def test_story_and_conventions_are_shown():
     assert len(at.get("latex")) >= 3
 
 
-def test_one_card_per_existing_page():
+def test_one_card_per_content_page():
     at = run()
-    links = at.get("page_link")
-    existing = [p for p in PAGE_FILES if (ROOT / p).is_file()]
-    assert len(links) == len(existing)
-    targets = {link.proto.page for link in links}
-    for path in existing:
-        assert Path(path).stem.split("_", 1)[1] in targets
+    targets = [link.proto.page for link in at.main.get("page_link")]
+    for p in registry.content_pages():
+        assert targets.count(p.slug) == 1, (p.slug, targets)
+    assert len(targets) == len(registry.content_pages())
+
+
+def test_sidebar_lists_the_registry():
+    """The sidebar's page list is the registry's, in order, Home labelled "Home" (Streamlit's
+    own list called it "app")."""
+    at = run()
+    labels = [link.proto.label for link in at.sidebar.get("page_link")]
+    assert labels == [p.title for p in registry.PAGES]
 
 
 def test_navigate_to_infinite_width():
     at = run()
-    at.switch_page("pages/4_Infinite_width.py").run()
+    at.switch_page(registry.page("infinite_width").path).run()
     assert not at.exception
     assert at.get("plotly_chart")

@@ -354,12 +354,12 @@ E2E_INIT_JS = """
     const last = Math.max(w.tKey, w.tLast || 0, w.tRunEnd || 0);
     return now - last >= quiet;
   };
+  ntk.stop = () => { clearInterval(ntk.w.timer); ntk.w.mo.disconnect(); };
   ntk.result = () => {
     const w = ntk.w;
-    clearInterval(w.timer); w.mo.disconnect();
     const dependent = [];
     w.cur.forEach((d, i) => { if (d !== null && d !== w.before[i]) dependent.push(i); });
-    const paints = dependent.map(i => w.tPaint[i] - w.tKey);
+    const paints = dependent.map(i => (w.tPaint[i] == null ? null : w.tPaint[i] - w.tKey));
     return {dependent, paints, tKey: w.tKey, runs: w.runs, changes: w.changes,
             runEndMs: w.tRunEnd === null ? null : w.tRunEnd - w.tKey,
             chartsBefore: w.before.length, chartsAfter: w.cur.length,
@@ -543,12 +543,17 @@ def press_and_watch(page: Any, label: str, key: str, timeout: float = STEP_TIMEO
     thumb.press(key)
     # a key that moved the slider starts a run within ~0.1 s; without a run end, give up waiting
     # for one after 1.5 s (the slider did not move, or the run ended before it was observed)
-    page.wait_for_function(
-        "(a) => window.__ntk.done(a)", arg={"quiet": QUIET_MS, "minRunMs": 1500},
-        timeout=timeout, polling=50,
-    )
-    r = page.evaluate("() => window.__ntk.result()")
-    paints = [p for p in r["paints"] if p is not None]
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        page.wait_for_function(
+            "(a) => window.__ntk.done(a)", arg={"quiet": QUIET_MS, "minRunMs": 1500},
+            timeout=max(1.0, deadline - time.monotonic()) * 1000, polling=50,
+        )
+        r = page.evaluate("() => window.__ntk.result()")
+        if None not in r["paints"]:  # else a chart changed again just now: wait for its paint
+            break
+    page.evaluate("() => window.__ntk.stop()")
+    paints = r["paints"]
     return Step(
         label, key, before, slider_now(page, label).value, r["dependent"],
         round(min(paints), 1) if paints else None, round(max(paints), 1) if paints else None,

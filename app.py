@@ -1,106 +1,79 @@
-"""NTK Explorer landing page. Run with `streamlit run app.py`; every file in pages/ is a page."""
+"""NTK Explorer's Home page. Run with `streamlit run app.py`; the other pages live in pages/ and
+are listed in ntk_app/registry.py."""
 
 import streamlit as st
 
 from ntk_app.layout import PARAM_NOTE, setup_page
 from ntk_app.registry import content_pages
+from ntk_app.views import home
 
 setup_page("home")
 
+rows, analytic = home.hero_data()
+home.hero(rows, analytic)
 
 st.markdown(
-    "**Why do huge networks generalise?** Modern networks have far more parameters than "
-    "training points, and classical capacity bounds say they should simply memorise. They do "
-    "not. One exactly solvable corner of this puzzle is the limit of infinite width, where a "
-    "network trained by gradient descent turns into a kernel method that can be written down."
-)
-st.markdown(
-    "**The Neural Tangent Kernel.** Under gradient flow on the squared loss, the outputs on the "
-    "training inputs X move as df/dt = −η Θ(x, X)(f(X) − Y), where "
-    "Θ(x, x′) = ⟨∇_θ f(x), ∇_θ f(x′)⟩ compares how two inputs pull on the same parameters "
-    "(Jacot, Gabriel & Hongler, 2018). In general Θ is random at initialisation and changes "
-    "while the network trains."
-)
-st.markdown(
-    "**Infinite width.** In the NTK parameterization, as every hidden layer grows wider the "
-    "kernel at initialisation stops depending on the random draw, and it stays put during "
-    "training: the network behaves like its own linearisation, and training is kernel "
-    "regression with Θ (lazy training; Lee et al., 2019). Two consequences follow. Training "
-    "converges globally, at a rate set by the smallest eigenvalue λ_min of Θ. And the residual "
-    "shrinks mode by mode as exp(−ηλ_i t), so smooth, large-eigenvalue components are learned "
-    "first (spectral bias)."
-)
-st.markdown(
-    "**Where the picture breaks.** Real networks have finite width, and their kernels move: "
-    "that is the rich, feature-learning regime. How far a kernel moves depends on the width, "
-    "but also on scale. A large output scale α makes even small networks lazy (Chizat, Oyallon "
-    "& Bach, 2019). The mean-field / μP parameterization keeps features learning even at "
-    "infinite width (Yang & Hu, 2021). For a depth-L ReLU network the limiting kernels follow "
-    "the arc-cosine recursion (Cho & Saul, 2009); depth reshapes them in a way that is easy to "
-    "misdescribe."
+    "**The story in four lines.** Networks with far more parameters than data still generalise. "
+    "Under gradient flow on the squared loss their outputs move as "
+    r"$\frac{d f(X)}{dt} = -\eta\,\Theta(X, X)\,(f(X) - Y)$, where "
+    r"$\Theta(x, x') = \langle \nabla_\theta f(x), \nabla_\theta f(x') \rangle$ is the Neural "
+    "Tangent Kernel ([Jacot, Gabriel & Hongler 2018](https://arxiv.org/abs/1806.07572)). "
+    "In the NTK parameterization, as the width grows, Θ stops depending on the random draw "
+    "(the picture above) and barely moves while the network trains, so training becomes kernel "
+    "regression with a fixed kernel ([Lee et al. 2019](https://arxiv.org/abs/1902.06720)). "
+    "Features are learned only when the scaling changes: a small output scale "
+    "([Chizat, Oyallon & Bach 2019](https://arxiv.org/abs/1812.07956)) or the mean-field / μP "
+    "parameterization ([Yang & Hu 2021](https://arxiv.org/abs/2011.14522)); at finite width in "
+    "the NTK parameterization the kernel moves only by a correction that vanishes with width."
 )
 
-st.header("Pages")
-cols = st.columns(3)
-for i, p in enumerate(content_pages()):
-    with cols[i % 3], st.container(border=True):
-        st.subheader(p.title)
-        st.write(p.summary)
-        st.page_link(p.path, label=f"Open {p.title}", icon=":material/arrow_forward:")
+cols = st.columns(len(content_pages()))
+for col, p in zip(cols, content_pages(), strict=True):
+    with col, st.container(border=True, height="stretch"):
+        st.page_link(p.path, label=p.title, icon=p.icon)
+        st.caption(p.summary)
 st.caption(
     "Every setting, seed included, is kept in the page's URL: copy the address to share the "
     "exact view."
 )
 
-st.header("Conventions")
-st.markdown(PARAM_NOTE)
-st.markdown(
-    """
-- **Depth** L is the number of hidden layers, each of width m, followed by a readout of width 1.
-  All weights and biases are drawn from N(0, 1); the scales σ_w and σ_b multiply them in the
-  forward pass (below). σ_w = √2 is He scaling for ReLU.
-- **Infinite-width kernels** start from K⁰(x, x′) = x·x′/d and Θ⁰ = 0 and apply one dense step
-  and one activation step per hidden layer, then a final dense step (the readout). The ReLU
-  angle uses arctan2, which keeps its accuracy for nearly parallel inputs (arccos does not).
-- **Empirical NTK**: computed as a sum of per-layer Gram matrices of activations and
-  back-propagated gradients, never by building the full Jacobian.
-- **Other parameterizations**: the *standard* one has the same forward pass at initialisation
-  but an NTK that grows with width. *Mean-field* divides the readout by m instead of √m and
-  needs a learning rate m times larger. Each page says which one it uses.
-- **Training**: full-batch gradient descent on ½·Σ(f(xᵢ) − yᵢ)² with a fixed step η, never
-  scaled by width (shrinking η with width would freeze wide nets and fake laziness). It is
-  stable only for η < 2/λ_max; a diverging run is reported in words, not plotted.
-- **Linearized model**: the residual evolves exactly as r_{t+1} = (I − ηΘ₀) r_t. The continuous
-  form exp(−ηΘ₀t) agrees with it only while ηλ_max ≪ 1.
-- **Metrics**: relative Frobenius distance ‖A − B‖_F/‖B‖_F; kernel alignment distance
-  1 − ⟨A, B⟩_F/(‖A‖_F‖B‖_F); eigenvalues from `eigh` of the symmetrised matrix, clipped at 0.
-- **1-D inputs need a bias**: without one, a ReLU net is positively homogeneous, its NTK has
-  rank 2 and gradient descent cannot fit a sine. Use σ_b > 0, or inputs on the unit circle.
+with st.expander("Conventions used on every page", icon=":material/function:"):
+    st.markdown(PARAM_NOTE)
+    st.latex(
+        r"z^{l} = \frac{\sigma_w}{\sqrt{n_{l-1}}}\,W^{l} a^{l-1} + \sigma_b\, b^{l},\qquad "
+        r"a^{l} = \varphi(z^{l}),\qquad a^0 = x,\qquad f(x) = z^{L+1}"
+    )
+    st.markdown(
+        r"""
+- **Depth** $L$ is the number of hidden layers, each of width $m$, followed by a readout of
+  width 1. All weights and biases are drawn from $\mathcal N(0, 1)$; the scales $\sigma_w$ and
+  $\sigma_b$ multiply them in the forward pass. $\sigma_w = \sqrt 2$ is He scaling for ReLU.
+- **Infinite-width kernels** start from $K^0(x, x') = x \cdot x'/d$ and $\Theta^0 = 0$ and
+  apply one dense step and one activation step per hidden layer, then a final dense step (the
+  readout); for ReLU these are the arc-cosine kernels of
+  [Cho & Saul 2009](https://papers.nips.cc/paper/3628-kernel-methods-for-deep-learning).
+- **Empirical NTK**: a sum of per-layer Gram matrices of activations and back-propagated
+  gradients, never the full Jacobian.
+- **Parameterizations**: the *standard* one has the same forward pass at initialisation but
+  an NTK that grows like $m$, so its step $\eta$ must shrink like $1/m$. *Mean-field* divides
+  the readout by $m$ instead of $\sqrt m$ and needs a step $m$ times larger. Each page says
+  which one it uses.
+- **Training**: full-batch gradient descent on $\tfrac12\sum_i (f(x_i) - y_i)^2$. In the NTK
+  parameterization the step $\eta$ is fixed, never scaled by width: shrinking it with width
+  would freeze wide nets and fake laziness. Training is stable only for
+  $\eta < 2/\lambda_{\max}$; a diverging run is reported in words, not plotted.
+- **Linearized model**: the residual evolves exactly as $r_{t+1} = (I - \eta\Theta_0)\,r_t$;
+  the continuous form $e^{-\eta\Theta_0 t}$ agrees with it only while
+  $\eta\lambda_{\max} \ll 1$.
+- **Metrics**: relative Frobenius distance $\|A - B\|_F/\|B\|_F$; alignment distance
+  $1 - \langle A, B\rangle_F/(\|A\|_F\|B\|_F)$, blind to scale; eigenvalues from `eigh` of
+  the symmetrised matrix, clipped at 0.
+- **1-D inputs need a bias**: without one a ReLU net is positively homogeneous, its NTK has
+  rank 2 and gradient descent cannot fit a sine. Use $\sigma_b > 0$; points on the unit
+  circle alone are not enough at depth 1 (the bias-free kernel is still singular there).
 """
-)
-st.latex(
-    r"z^{l} = \frac{\sigma_w}{\sqrt{n_{l-1}}}\,W^{l} a^{l-1} + \sigma_b\, b^{l},\qquad "
-    r"a^{l} = \varphi(z^{l}),\qquad a^0 = x,\qquad f(x) = z^{L+1}"
-)
-st.latex(
-    r"\Theta(x, x') = \big\langle \nabla_\theta f(x),\, \nabla_\theta f(x') \big\rangle,"
-    r"\qquad \frac{d f(X)}{dt} = -\eta\,\Theta(X, X)\,\big(f(X) - Y\big)"
-)
-st.latex(
-    r"\begin{aligned}"
-    r"f_\infty(x) &= f_0(x) + \Theta(x, X)\,\Theta(X, X)^{-1}\big(Y - f_0(X)\big)\\"
-    r"&\text{(kernel regression with the NTK, } t \to \infty)"
-    r"\end{aligned}"
-)
-st.latex(
-    r"\begin{aligned}"
-    r"\text{dense: }\ & K \leftarrow \sigma_w^2 K + \sigma_b^2,\quad "
-    r"\Theta \leftarrow K + \sigma_w^2\,\Theta\\"
-    r"\text{activation: }\ & K \leftarrow \mathbb{E}[\varphi(u)\varphi(v)],\quad "
-    r"\Theta \leftarrow \Theta\cdot\mathbb{E}[\varphi'(u)\varphi'(v)]"
-    r"\end{aligned}"
-)
-st.caption(
-    "Numbers in this app come from a small NumPy engine (`ntk_core`) that follows "
-    "neural-tangents' `parameterization='ntk'` conventions."
-)
+    )
+    st.caption(
+        "Numbers in this app come from a small NumPy engine (`ntk_core`) that follows "
+        "neural-tangents' `parameterization='ntk'` conventions."
+    )

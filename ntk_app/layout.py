@@ -11,9 +11,10 @@ import streamlit as st
 from .state import PageState
 
 PARAM_NOTE = (
-    "Convention: NTK parameterization as in neural-tangents — W, b ~ N(0, 1), "
-    "z = (σ_w/√n_in)·W·a + σ_b·b; depth = number of hidden layers; squared loss "
-    "½Σ(f − y)²; full-batch gradient descent with a fixed step η (never scaled by width)."
+    "Convention: NTK parameterization as in neural-tangents — $W, b \\sim \\mathcal N(0, 1)$, "
+    "$z = \\frac{\\sigma_w}{\\sqrt{n_{\\mathrm{in}}}} W a + \\sigma_b b$; depth = number of "
+    "hidden layers; squared loss $\\tfrac12 \\sum (f - y)^2$; full-batch gradient descent with a "
+    "fixed step $\\eta$ (never scaled by width)."
 )
 
 

@@ -79,6 +79,11 @@ PAGES: tuple[Page, ...] = (
         "lifts the floor.",
     ),
     Page(
+        "kernel_motion", "Kernel motion", ":material/ssid_chart:", "pages/6_Kernel_motion.py",
+        "Spread between random draws vs change during training: different laws, a rate that "
+        "depends on the activation, and the three parameterizations.",
+    ),
+    Page(
         "claims", "Claims", ":material/fact_check:", "pages/5_Claims.py",
         "Each claim of the original article and of the papers beside the number the engine "
         "measures now, with its verdict.",

@@ -4,18 +4,25 @@ Public face (the implementation lives in private modules):
 
 - :class:`MLP` — a fully connected net in the "ntk", "standard" or "mean_field" parameterization.
 - :func:`empirical_ntk`, :func:`empirical_kernels` — the finite-width NTK (and NNGP) by per-layer
-  Gram matrices, chunked over width; :func:`explicit_jacobian` is the slow test oracle.
-- :func:`analytic_kernels` — the infinite-width NNGP and NTK (arc-cosine / erf recursion).
-- :func:`train_gd` — full-batch gradient descent with divergence detection and an output scale.
-- :func:`linearized_dynamics`, :func:`kernel_regression` — the NTK's predictions.
-- :mod:`ntk_core.experiments` — one function per page of the explorer.
+  Gram matrices, chunked over width (Jacot et al. 2018, arXiv:1806.07572).
+- :func:`analytic_kernels` — the infinite-width NNGP and NTK (Lee et al. 2018, arXiv:1711.00165;
+  arc-cosine kernels, Cho & Saul 2009; erf, Williams 1997).
+- :func:`train_gd` — full-batch gradient descent with divergence detection and an output scale
+  (Chizat, Oyallon & Bach 2019, arXiv:1812.07956).
+- :func:`linearized_dynamics`, :func:`kernel_regression` — the NTK's predictions (Lee et al.
+  2019, arXiv:1902.06720).
+- :mod:`ntk_core.experiments` — one function per view of the explorer, each with its cost;
+  :mod:`ntk_core.cost` — the cost model and budget helpers.
+- :mod:`ntk_core.claims`, :mod:`ntk_core.reproduce` — the article's and papers' claims checked
+  now, and the article's listings re-run (``python -m ntk_core reproduce``).
+- :mod:`ntk_core.testing` — slow oracles for tests (explicit Jacobian, flatten/unflatten).
 """
 
 from . import cost, experiments
 from ._activations import ACTIVATIONS
 from ._analytic import analytic_kernels, analytic_ntk
 from ._data import INPUT_SETS, TARGETS, circle_points, make_inputs, target_function
-from ._empirical import Kernels, empirical_kernels, empirical_ntk, explicit_jacobian
+from ._empirical import Kernels, empirical_kernels, empirical_ntk
 from ._linearized import (
     LinearizedResult,
     kernel_eigh,
@@ -24,7 +31,7 @@ from ._linearized import (
     stable_lr_bound,
 )
 from ._metrics import alignment_distance, loglog_slope, relative_frobenius, spectrum
-from ._mlp import MLP, PARAMETERIZATIONS, Params, flatten, unflatten
+from ._mlp import MLP, PARAMETERIZATIONS, Params
 from ._training import TrainResult, train_gd
 
 __all__ = [
@@ -45,8 +52,6 @@ __all__ = [
     "empirical_kernels",
     "empirical_ntk",
     "experiments",
-    "explicit_jacobian",
-    "flatten",
     "kernel_eigh",
     "kernel_regression",
     "linearized_dynamics",
@@ -57,7 +62,6 @@ __all__ = [
     "stable_lr_bound",
     "target_function",
     "train_gd",
-    "unflatten",
 ]
 
 __version__ = "0.1.0"

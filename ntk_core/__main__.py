@@ -11,15 +11,23 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import textwrap
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from .claims import Claim, Table, article_experiments, evaluate_claims
+from .claims import Claim, evaluate_claims
+from .reproduce import TABLES, Table
 
 WRAP = 100
+
+
+def _wrap(text: str, width: int = WRAP) -> list[str]:
+    """Lines of at most ``width`` characters, broken at spaces only: a long identifier or
+    number stays whole on its own line rather than split."""
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
 
 
 def _cell(value: Any) -> str:
@@ -34,8 +42,8 @@ def format_table(table: Table) -> str:
     widths = [max(len(h), *(len(r[j]) for r in cells)) for j, h in enumerate(table.columns)]
     line = "  ".join("-" * w for w in widths)
     out = [table.title, "=" * len(table.title)]
-    out += textwrap.wrap("Set-up: " + table.setup, WRAP)
-    out += textwrap.wrap("The article claims: " + table.claimed, WRAP)
+    out += _wrap("Set-up: " + table.setup)
+    out += _wrap("The article claims: " + table.claimed)
     out.append("")
     out.append("  ".join(h.ljust(w) for h, w in zip(table.columns, widths, strict=True)))
     out.append(line)
@@ -43,7 +51,7 @@ def format_table(table: Table) -> str:
         out.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
     if table.note:
         out.append("")
-        out += textwrap.wrap(table.note, WRAP)
+        out += _wrap(table.note)
     return "\n".join(out)
 
 
@@ -66,12 +74,17 @@ def format_claims(claims: Sequence[Claim]) -> str:
             ("claimed", c.claimed),
             ("measured", c.measured_text),
             ("why", c.reason),
-            ("page", c.url()),
+            ("view", _view_text(c)),
         ):
-            body = textwrap.wrap(text, WRAP - 12) or [""]
+            body = _wrap(text, WRAP - 12) or [""]
             out.append(f"  {label + ':':10}{body[0]}")
             out += [" " * 12 + b for b in body[1:]]
     return "\n".join(out)
+
+
+def _view_text(c: Claim) -> str:
+    """The explorer view that shows the claim and its settings, one ``name=value`` per word."""
+    return " ".join([c.view, *(f"{k}={v}" for k, v in c.settings.items())])
 
 
 def _plain(obj: Any) -> Any:
@@ -97,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="seed of every random initialisation (default: 0)",
     )
     common.add_argument("--json", action="store_true", help="print JSON instead of text tables")
+    common.add_argument(
+        "--no-rates",
+        action="store_true",
+        help="skip the three rate-of-motion claims (spread-rate, change-rate-erf, "
+        "change-rate-relu), which train 2 × 6 nets at five widths (about a minute)",
+    )
     parser = argparse.ArgumentParser(
         prog="python -m ntk_core",
         description="NTK Explorer's NumPy engine: re-run the original article's experiments "
@@ -128,10 +147,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.seed < 0:
         parser.error("--seed must be >= 0")
+    try:
+        _run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader has gone (``| head``): stop quietly; point stdout at devnull so that the
+        # interpreter's own flush at exit does not raise again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0
+
+
+def _run(args: argparse.Namespace) -> None:
+    """Compute and print; in text mode each table as soon as it is ready."""
+    builders = TABLES if args.command == "reproduce" else ()
     t0 = time.perf_counter()
-    tables = article_experiments(args.seed) if args.command == "reproduce" else []
+    tables = []
+    for build in builders:
+        tables.append(build(args.seed))
+        if not args.json:
+            print(format_table(tables[-1]), end="\n\n", flush=True)
     t1 = time.perf_counter()
-    claims = evaluate_claims(args.seed)
+    claims = evaluate_claims(args.seed, rates=not args.no_rates)
     t2 = time.perf_counter()
     if args.json:
         payload = {
@@ -142,13 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         json.dump(_plain(payload), sys.stdout, ensure_ascii=False, indent=1, allow_nan=False)
         sys.stdout.write("\n")
-        return 0
-    for t in tables:
-        print(format_table(t))
-        print()
+        return
     print(format_claims(claims))
     print(f"\n(seed {args.seed}; experiments {t1 - t0:.1f} s, claims {t2 - t1:.1f} s)")
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The original article's own network, kept faithfully for contrast (NUMERICS_AUDIT §2(a)).
+"""The original article's own network, kept faithfully for contrast.
 
 The article ("Neural Tangent Kernels from Scratch") trains one hidden ReLU layer of width m,
 
@@ -34,6 +34,7 @@ import numpy as np
 
 from ._analytic import analytic_kernels
 from ._linearized import kernel_eigh
+from ._metrics import relative_frobenius
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,8 @@ def article_analytic_ntk(x1: np.ndarray, x2: np.ndarray | None = None, *, depth:
     """The article's ``analytic_ntk_relu``: at depth 1 T(K0) + K0 o T'(K0), K0 = x·x'/d.
 
     It equals the NTK-parameterized kernel with sigma_w = 1, sigma_b = 0 at every depth
-    (NUMERICS_AUDIT §2(b)), so it is computed by :func:`ntk_core.analytic_kernels`.
+    (tests/test_article_net.py checks it), so it is computed by
+    :func:`ntk_core.analytic_kernels`.
     """
     return analytic_kernels(x1, x2, depth=int(depth), weight_std=1.0, bias_std=0.0).ntk
 
@@ -209,7 +211,8 @@ def article_analytic_ntk(x1: np.ndarray, x2: np.ndarray | None = None, *, depth:
 def article_limit_ntk(x1: np.ndarray, x2: np.ndarray | None = None) -> np.ndarray:
     """What the article's empirical NTK converges to as m -> infinity: 2 T(K0) =
     (|x||x'| / (pi d)) (sin t + (pi - t) cos t), with the stable angle
-    t = arctan2(|x||x'| sin, x·x') (NUMERICS_AUDIT §2(a))."""
+    t = arctan2(|x||x'| sin, x·x'): the arc-cosine kernel of degree 1 (Cho & Saul 2009)
+    divided by d."""
     x1 = _check_x(x1)
     x2 = x1 if x2 is None else _check_x(x2, x1.shape[1])
     d = x1.shape[1]
@@ -224,3 +227,57 @@ def ntk_rank(theta: np.ndarray, rtol: float = 1e-9) -> int:
     """Numerical rank: eigenvalues above rtol · lambda_max."""
     lam = kernel_eigh(theta)[0]
     return int(np.sum(lam > rtol * lam[0])) if lam.size and lam[0] > 0 else 0
+
+
+# ----------------------------------------------------------------------------- the listings
+# What the article's listings print, beside which claims.py and reproduce.py put the re-runs.
+# Inputs: 20 points on [-2, 2] (L1, L2, L5) and 15 points (L3, L4).
+ARTICLE_WIDTHS_L2 = (10, 50, 200, 1000)
+ARTICLE_L2 = (0.5823, 0.2741, 0.1284, 0.0594)
+ARTICLE_WIDTHS_L3 = (20, 100, 500)
+ARTICLE_WIDTHS_L4 = (20, 50, 100, 500, 2000)
+ARTICLE_L4 = (0.4218, 0.2153, 0.1247, 0.0412, 0.0198)
+ARTICLE_L5 = (2.660, 2.405, 2.148)  # what its code prints; it claims the ratio *increases*
+# The article labels a width RICH when its NTK change is large: any cut-off between 0.0412
+# (width 500, "LAZY") and 0.1247 (width 100, "RICH") reproduces its labels; we use 0.1.
+RICH_CUTOFF = 0.1
+L2_PAIRS = 40  # init pairs per width for the article's L2 table
+
+
+def article_grid(n: int) -> np.ndarray:
+    """The article's inputs: ``n`` evenly spaced points on [-2, 2], shape (n, 1)."""
+    return np.linspace(-2.0, 2.0, int(n))[:, None]
+
+
+def keyed_rng(*key: int) -> np.random.Generator:
+    """A generator seeded by a tuple of integers (one independent stream per key)."""
+    return np.random.default_rng([int(k) for k in key])
+
+
+def bias_free_floor(x: np.ndarray, y: np.ndarray) -> float:
+    """Smallest 1/2 sum (f - y)^2 any bias-free ReLU net can reach on 1-D inputs.
+
+    Such a net is positively homogeneous, f(x) = c+ x for x > 0 and c- x for x < 0 (and
+    f(0) = 0), so the best fit is a separate least-squares slope on each side.
+    """
+    u = np.asarray(x, dtype=np.float64).reshape(-1)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    loss = 0.5 * float(np.sum(y[u == 0] ** 2))
+    for side in (u > 0, u < 0):
+        us, ys = u[side], y[side]
+        if us.size:
+            c = float(us @ ys) / float(us @ us)
+            loss += 0.5 * float(np.sum((ys - c * us) ** 2))
+    return loss
+
+
+def article_variation(x: np.ndarray, widths, n_pairs: int, seed: int) -> np.ndarray:
+    """||Theta_A - Theta_B||_F / ||Theta_A||_F of the article's net, (len(widths), n_pairs)."""
+    out = np.empty((len(widths), int(n_pairs)))
+    for i, w in enumerate(widths):
+        net = ArticleNet(int(w))
+        for k in range(int(n_pairs)):
+            ta = net.ntk(net.init(x.shape[1], keyed_rng(seed, 2, k, 0)), x)
+            tb = net.ntk(net.init(x.shape[1], keyed_rng(seed, 2, k, 1)), x)
+            out[i, k] = relative_frobenius(tb, ta)
+    return out

@@ -19,9 +19,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import erf as _erf
 
-from ._activations import activation, activation_derivative
 from ._mlp import MLP, Params, dense
 
 # Units of the last hidden layer per chunk. Each chunk is computed in place into two reused
@@ -44,17 +42,13 @@ def _gram(a: np.ndarray, b: np.ndarray | None) -> np.ndarray:
     return a @ a.T if b is None else a @ b.T
 
 
-_TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
-
-
 class _Side:
     """Forward pass below the last hidden layer for one input set, and the last hidden layer's
     activations and back-propagated messages, chunk by chunk, into preallocated buffers."""
 
     def __init__(self, net: MLP, params: Params, x: np.ndarray) -> None:
-        phi = activation(net.activation)
-        dphi = activation_derivative(net.activation)
-        self.kind = net.activation
+        self.act = net.nonlinearity
+        phi, dphi = self.act.fn, self.act.derivative
         self.mult = net.multipliers(x.shape[1])
         self.acts = [x]
         self.dphis: list[np.ndarray] = []
@@ -68,9 +62,8 @@ class _Side:
         self.h = c * self.acts[-1]  # input of the last hidden layer, with its c_L folded in
         self.sb = s * params[-2]["b"] if s else None
         c_out = self.mult[-1][0]
-        self.cv = c_out * params[-1]["W"][0]  # g^L = phi'(z^L) * c_{L+1} v
-        if self.kind == "erf":
-            self.cv = _TWO_OVER_SQRT_PI * self.cv
+        # g^L = phi'(z^L) * c_{L+1} v, with the constant of phi' (Activation.fused) folded in
+        self.cv = (c_out * self.act.derivative_scale) * params[-1]["W"][0]
 
     def last_layer_chunk(
         self, w: np.ndarray, j: slice, a: np.ndarray, g: np.ndarray
@@ -81,18 +74,7 @@ class _Side:
         dense(self.h, w, out=a)
         if self.sb is not None:
             a += self.sb[j]
-        if self.kind == "relu":
-            np.greater(a, 0.0, out=g)  # relu'(z) = 1[z > 0], shared with relu(z) = z 1[z > 0]
-            a *= g
-        elif self.kind == "erf":
-            np.multiply(a, a, out=g)
-            np.negative(g, out=g)
-            np.exp(g, out=g)  # erf'(z) = 2/sqrt(pi) exp(-z^2), the constant is in cv
-            _erf(a, out=a)
-        else:  # pragma: no cover - every activation has a fused path above
-            z = a.copy()
-            g[...] = activation_derivative(self.kind)(z)
-            a[...] = activation(self.kind)(z)
+        self.act.fused(a, g)  # phi(z) over z, phi'(z) up to the constant in cv
         g *= self.cv[j]
         return a, g
 
@@ -221,18 +203,3 @@ def empirical_ntk(
     layer's units; the result does not depend on ``chunk_size`` beyond rounding.
     """
     return empirical_kernels(net, params, x1, x2, chunk_size=chunk_size).ntk
-
-
-def explicit_jacobian(net: MLP, params: Params, x: np.ndarray) -> np.ndarray:
-    """The (n, #params) Jacobian df/dtheta, row by row with backprop. A test oracle and a
-    benchmark baseline only: it costs O(n · #params) memory. Columns follow ``flatten``."""
-    from ._mlp import flatten
-
-    x = net.check_inputs(params, x)
-    acts, dphis = net.forward(params, x)
-    rows = []
-    for i in range(x.shape[0]):
-        delta = np.zeros(x.shape[0])
-        delta[i] = 1.0
-        rows.append(flatten(net.backward(params, acts, dphis, delta)))
-    return np.stack(rows) if rows else np.zeros((0, net.num_params(x.shape[1])))

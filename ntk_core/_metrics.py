@@ -50,3 +50,14 @@ def loglog_slope(x, y) -> tuple[float, float]:
     sigma2 = float(res[0]) / (lx.size - 2) if res.size else 0.0
     stderr = math.sqrt(sigma2 / np.sum((lx - lx.mean()) ** 2))
     return float(coef[0]), stderr
+
+
+def kernel_target_alignment(kernel: np.ndarray, y: np.ndarray) -> float:
+    """yᵀΘy / (‖Θ‖_F ‖y‖²), in [−1, 1] for a symmetric Θ; 1 when Θ ∝ yyᵀ (Cristianini et al.
+    2002). It is blind to the kernel's scale. NaN for a zero kernel or a zero target."""
+    k = np.asarray(kernel, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    if k.shape != (y.size, y.size):
+        raise ValueError(f"kernel {k.shape} and target ({y.size},) do not match")
+    den = np.linalg.norm(k) * float(y @ y)
+    return math.nan if den == 0 else float(y @ k @ y / den)

@@ -23,11 +23,11 @@ and the parameterization fixes how the parameters are drawn and what c_l, s_l ar
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ._activations import activation, activation_derivative, check_activation
+from ._activations import Activation, get_activation
 
 PARAMETERIZATIONS = ("ntk", "standard", "mean_field")
 
@@ -62,7 +62,7 @@ class MLP:
     _sigma_w: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        check_activation(self.activation)
+        act = get_activation(self.activation)
         if self.parameterization not in PARAMETERIZATIONS:
             raise ValueError(
                 f"parameterization must be one of {PARAMETERIZATIONS}, "
@@ -74,7 +74,7 @@ class MLP:
             raise ValueError(f"width must be an integer >= 1, got {self.width!r}")
         sw = self.weight_std
         if sw is None:
-            sw = math.sqrt(2.0) if self.activation == "relu" else 1.0
+            sw = act.default_weight_std
         if not (math.isfinite(sw) and sw > 0):
             raise ValueError(f"weight_std must be finite and > 0, got {sw!r}")
         if not (math.isfinite(self.bias_std) and self.bias_std >= 0):
@@ -88,6 +88,11 @@ class MLP:
     def sigma_w(self) -> float:
         """The weight scale actually used (the default resolved)."""
         return self._sigma_w
+
+    @property
+    def nonlinearity(self) -> Activation:
+        """The :class:`~ntk_core._activations.Activation` named by ``activation``."""
+        return get_activation(self.activation)
 
     @property
     def sigma_b(self) -> float:
@@ -115,6 +120,14 @@ class MLP:
             else:
                 out.append((self.sigma_w / math.sqrt(fan_in), self.sigma_b))
         return out
+
+    def with_width(self, width: int) -> MLP:
+        """The same architecture with ``width`` hidden units per layer."""
+        return replace(self, width=width)
+
+    def with_depth(self, depth: int) -> MLP:
+        """The same architecture with ``depth`` hidden layers."""
+        return replace(self, depth=depth)
 
     @property
     def lr_multiplier(self) -> float:
@@ -158,7 +171,7 @@ class MLP:
     def apply(self, params: Params, x: np.ndarray) -> np.ndarray:
         """Network outputs f(x), shape (n,)."""
         x = self.check_inputs(params, x)
-        phi = activation(self.activation)
+        phi = self.nonlinearity.fn
         mult = self.multipliers(x.shape[1])
         a = x
         for layer, (p, (c, s)) in enumerate(zip(params, mult, strict=True)):
@@ -175,8 +188,7 @@ class MLP:
         ``dphis = [phi'(z^1), …, phi'(z^L)]``, each of shape (n, n_l); ``f`` is not included.
         """
         x = self.check_inputs(params, x)
-        phi = activation(self.activation)
-        dphi = activation_derivative(self.activation)
+        phi, dphi = self.nonlinearity.fn, self.nonlinearity.derivative
         mult = self.multipliers(x.shape[1])
         acts, dphis = [x], []
         for p, (c, s) in zip(params[:-1], mult[:-1], strict=True):
@@ -210,19 +222,3 @@ class MLP:
 def flatten(params: Params) -> np.ndarray:
     """All parameters as one vector, layer by layer, W (row-major) then b."""
     return np.concatenate([np.concatenate([p["W"].ravel(), p["b"].ravel()]) for p in params])
-
-
-def unflatten(vector: np.ndarray, like: Params) -> Params:
-    """Inverse of :func:`flatten` with the shapes of ``like``."""
-    out: Params = []
-    i = 0
-    for p in like:
-        nw, nb = p["W"].size, p["b"].size
-        out.append(
-            {
-                "W": vector[i : i + nw].reshape(p["W"].shape).copy(),
-                "b": vector[i + nw : i + nw + nb].copy(),
-            }
-        )
-        i += nw + nb
-    return out

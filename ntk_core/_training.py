@@ -21,7 +21,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import erf as _erf
 
 from ._empirical import empirical_ntk
 from ._mlp import MLP, Params, dense
@@ -92,7 +91,6 @@ def _record_set(record_steps, steps: int) -> np.ndarray:
     return np.unique(rs)
 
 
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # One hidden layer with more than _WIDE_CELLS entries per (n, width) array is trained in chunks
 # of about _WIDE_CHUNK entries (:class:`_GDWide`). Measured per step, one BLAS thread, whole
 # arrays -> chunks: n=15, width 3e4 0.97 -> 1.2 ms (slower: fits in cache anyway); n=15, width
@@ -100,19 +98,6 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # 21 -> 14 ms.
 _WIDE_CELLS = 1 << 20
 _WIDE_CHUNK = 1 << 16
-
-
-def _activate(relu: bool, z: np.ndarray, dphi: np.ndarray) -> None:
-    """z <- phi(z) and dphi <- phi'(z), in place."""
-    if relu:
-        np.greater(z, 0.0, out=dphi)
-        z *= dphi  # relu(z) = z 1[z > 0]
-    else:
-        np.multiply(z, z, out=dphi)
-        np.negative(dphi, out=dphi)
-        np.exp(dphi, out=dphi)
-        dphi *= _TWO_OVER_SQRT_PI
-        _erf(z, out=z)
 
 
 class _GD:
@@ -124,7 +109,7 @@ class _GD:
         self.params = params
         self.x = x
         self.mult = net.multipliers(x.shape[1])
-        self.relu = net.activation == "relu"
+        self.act = net.nonlinearity
         n = x.shape[0]
         hidden = params[:-1]
         self.z = [np.empty((n, p["W"].shape[0])) for p in hidden]  # z, then phi(z)
@@ -144,7 +129,7 @@ class _GD:
                 z *= c
             if s:
                 z += np.multiply(p["b"], s, out=self.vec[layer])
-            _activate(self.relu, z, dphi)
+            self.act.activate(z, dphi)
         c, s = self.mult[-1]
         out = self.params[-1]
         return c * (self.acts[-1] @ out["W"][0]) + s * out["b"][0]
@@ -193,7 +178,7 @@ class _GDWide:
         self.params = params
         self.x = x
         (self.c1, self.s1), (self.c2, self.s2) = net.multipliers(x.shape[1])
-        self.relu = net.activation == "relu"
+        self.act = net.nonlinearity
         n = x.shape[0]
         self.chunk = chunk
         self.buf = [np.empty(n * chunk) for _ in range(3)]
@@ -208,7 +193,7 @@ class _GDWide:
             z *= self.c1
         if self.s1:
             z += np.multiply(b1[j], self.s1, out=self.vec[: z.shape[1]])
-        _activate(self.relu, z, dphi)
+        self.act.activate(z, dphi)
 
     def forward(self) -> np.ndarray:
         if self.f is None:

@@ -6,7 +6,7 @@ one minute to the next, so every figure is a ratio to a plain NumPy baseline of 
 timed in the same run: the baseline and the engine call alternate, ``repeats`` times each, and
 the ratio is median(engine) / median(baseline) (``time.perf_counter``).
 
-Cases (issue #5; targets from PRODUCT.md "Budgets"):
+Cases (targets set with issue #5):
 
 ``empirical_gram``
     Empirical NTK, depth 1, n = 200, d = 10, width 10^5, against one Gram ``A @ A.T`` of a fresh

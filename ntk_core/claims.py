@@ -1,26 +1,20 @@
 """Claims of the original article and of the papers, each checked against the engine *now*.
 
 :func:`evaluate_claims` returns one :class:`Claim` per statement: what is claimed, the value the
-engine measures at this seed, whether the claim holds, a one-line reason, and the page (and its
-URL query parameters) of the explorer that shows the same experiment. Every measured value is
-computed on each call (nothing is cached here); a different seed moves the stochastic numbers
-but not the verdicts.
+engine measures at this seed, whether the claim holds, a one-line reason, and the explorer view
+(a name such as ``"width_stability"``) with the settings that show the same experiment. Every
+measured value is computed on each call (nothing is cached here); a different seed moves the
+stochastic numbers but not the verdicts. The app turns a view and its settings into a link.
 
-:func:`article_experiments` re-runs the article's five listings (L1–L5) *done right* (a bias or
-unit-circle inputs, a fixed learning rate, one consistent parameterization) as small tables with
-the article's printed numbers beside them; ``python -m ntk_core reproduce`` prints both.
-
-The article's own network is :class:`ntk_core._article.ArticleNet`; what its listings print and
-why is in NUMERICS_AUDIT.md (§1–§3).
+The article's own network is :class:`ntk_core._article.ArticleNet`; its listings re-run done
+right are in :mod:`ntk_core.reproduce`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import numpy as np
 from scipy.stats import spearmanr
@@ -29,9 +23,21 @@ from . import cost
 from . import experiments as ex
 from ._analytic import analytic_kernels
 from ._article import (
+    ARTICLE_L2,
+    ARTICLE_L4,
+    ARTICLE_L5,
+    ARTICLE_WIDTHS_L2,
+    ARTICLE_WIDTHS_L3,
+    ARTICLE_WIDTHS_L4,
+    L2_PAIRS,
+    RICH_CUTOFF,
     ArticleNet,
     article_analytic_ntk,
+    article_grid,
     article_limit_ntk,
+    article_variation,
+    bias_free_floor,
+    keyed_rng,
     ntk_rank,
     train_article,
 )
@@ -41,47 +47,37 @@ from ._linearized import kernel_eigh, linearized_dynamics
 from ._metrics import loglog_slope, relative_frobenius
 from ._mlp import MLP
 from .cost import Cost
+from .setups import (
+    LAZY_FIT_FROM,
+    LAZY_MF_WIDTHS,
+    LAZY_SIGMA_B,
+    LAZY_SNAPSHOTS,
+    LAZY_SWEEP_SEEDS,
+    LAZY_SWEEP_WIDTHS,
+    LAZY_TEST_POINTS,
+    LAZY_TRAIN_POINTS,
+    PROFILE_ANGLES,
+    TRAINING_LR,
+    TRAINING_POINTS,
+    TRAINING_RECORDS,
+    TRAINING_STEPS,
+    TRAINING_TEST_POINTS,
+    WIDTH_STABILITY_POINTS,
+    WIDTH_STABILITY_SWEEP,
+    eval_grid,
+)
 
 SQRT2 = math.sqrt(2.0)
 
-VIEWS = ("width_stability", "training_dynamics", "lazy_vs_rich", "infinite_width")
-VIEW_PATHS = {
-    "width_stability": "/Width_stability",
-    "training_dynamics": "/Training_dynamics",
-    "lazy_vs_rich": "/Lazy_vs_rich",
-    "infinite_width": "/Infinite_width",
-}
-VIEW_TITLES = {
-    "width_stability": "Width stability",
-    "training_dynamics": "Training dynamics",
-    "lazy_vs_rich": "Lazy vs rich",
-    "infinite_width": "Infinite width",
-}
+# The explorer views a claim can point to (the app maps each name to its page).
+VIEWS = ("width_stability", "training_dynamics", "lazy_vs_rich", "infinite_width",
+         "kernel_motion")
 
-# The article's inputs: 20 points on [-2, 2] (L1, L2, L5) and 15 points (L3, L4).
-ARTICLE_WIDTHS_L2 = (10, 50, 200, 1000)
-ARTICLE_L2 = (0.5823, 0.2741, 0.1284, 0.0594)
-ARTICLE_WIDTHS_L3 = (20, 100, 500)
-ARTICLE_WIDTHS_L4 = (20, 50, 100, 500, 2000)
-ARTICLE_L4 = (0.4218, 0.2153, 0.1247, 0.0412, 0.0198)
-ARTICLE_L5 = (2.660, 2.405, 2.148)  # what its code prints; it claims the ratio *increases*
-# The article labels a width RICH when its NTK change is large: any cut-off between 0.0412
-# (width 500, "LAZY") and 0.1247 (width 100, "RICH") reproduces its labels; we use 0.1.
-RICH_CUTOFF = 0.1
 JACOT_ANGLES = (0.0, math.pi / 4, math.pi / 2, 3 * math.pi / 4, math.pi)
 JACOT_VALUES = (0.2825, 0.1700, 0.0927, 0.0660, 0.0644)
+LAZY_SWEEP_STEPS = 200  # the width sweeps' steps (fewer than the page's default 1000)
 
-# Page set-ups reproduced here (keep in step with pages/*.py).
-WS_POINTS = {"circle": 36, "grid": 33}  # pages/1_Width_stability.py N_POINTS
-WS_WIDTHS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000)  # its sweep up to 10^4
-TD_TEST, TD_RECORDS = 101, 40  # pages/2_Training_dynamics.py N_TEST, N_RECORDS
-LR_TRAIN, LR_STEPS = 0.01, 1000
-LAZY_TEST, LAZY_SNAP = 81, 21  # pages/3_Lazy_vs_rich.py N_TEST, N_SNAP
-LAZY_SWEEP = (10, 30, 100, 300, 1000, 3000)  # its SWEEP_WIDTHS, fitted on widths >= 100
-LAZY_MF = (10, 100, 1000)  # its MF_WIDTHS
-LAZY_SWEEP_STEPS = 200
-L2_PAIRS = 40  # init pairs per width for the article's table
-PROFILE_ANGLES = 73  # pages/4_Infinite_width.py: slices at 2.5° steps on [0°, 180°]
+Setting = str | int | float
 
 
 @dataclass
@@ -89,9 +85,9 @@ class Claim:
     """One claim beside what the engine measures now.
 
     ``measured`` is a float or a short text (a table row); ``details`` holds the numbers
-    behind it; ``view`` names the explorer page that shows the experiment and ``settings`` its
-    URL query parameters (strings); ``stochastic`` is False when the measurement does not
-    depend on the seed (analytic kernels).
+    behind it; ``view`` names the explorer view that shows the experiment (one of
+    :data:`VIEWS`) and ``settings`` the values of that view's settings; ``stochastic`` is False
+    when the measurement does not depend on the seed (analytic kernels).
     """
 
     id: str
@@ -102,7 +98,7 @@ class Claim:
     holds: bool
     reason: str
     view: str
-    settings: dict[str, str]
+    settings: dict[str, Setting]
     stochastic: bool = True
     details: dict[str, Any] = field(default_factory=dict)
 
@@ -115,13 +111,8 @@ class Claim:
     def verdict(self) -> str:
         return "holds" if self.holds else "does not hold"
 
-    def url(self) -> str:
-        """Relative URL of the page that shows it, with its settings."""
-        return f"{VIEW_PATHS[self.view]}?{urlencode(self.settings)}"
-
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        d["url"] = self.url()
         d["measured_text"] = self.measured_text
         return d
 
@@ -137,48 +128,9 @@ def _fmt_eig(value: float, lam_max: float, spec: str = ".1e") -> str:
     return "0" if abs(value) < 1e-12 * abs(lam_max) else format(float(value), spec)
 
 
-def _s(value: Any) -> str:
-    """A URL value the way ntk_app.state.Setting.to_url writes it."""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
-
-
-def _grid(n: int) -> np.ndarray:
-    return np.linspace(-2.0, 2.0, int(n))[:, None]
-
-
-def _rng(*key: int) -> np.random.Generator:
-    return np.random.default_rng([int(k) for k in key])
-
-
-def bias_free_floor(x: np.ndarray, y: np.ndarray) -> float:
-    """Smallest 1/2 sum (f - y)^2 any bias-free ReLU net can reach on 1-D inputs.
-
-    Such a net is positively homogeneous, f(x) = c+ x for x > 0 and c- x for x < 0 (and
-    f(0) = 0), so the best fit is a separate least-squares slope on each side.
-    """
-    u = np.asarray(x, dtype=np.float64).reshape(-1)
-    y = np.asarray(y, dtype=np.float64).reshape(-1)
-    loss = 0.5 * float(np.sum(y[u == 0] ** 2))
-    for side in (u > 0, u < 0):
-        us, ys = u[side], y[side]
-        if us.size:
-            c = float(us @ ys) / float(us @ us)
-            loss += 0.5 * float(np.sum((ys - c * us) ** 2))
-    return loss
-
-
-def article_variation(x: np.ndarray, widths, n_pairs: int, seed: int) -> np.ndarray:
-    """||Theta_A - Theta_B||_F / ||Theta_A||_F of the article's net, (len(widths), n_pairs)."""
-    out = np.empty((len(widths), int(n_pairs)))
-    for i, w in enumerate(widths):
-        net = ArticleNet(int(w))
-        for k in range(int(n_pairs)):
-            ta = net.ntk(net.init(x.shape[1], _rng(seed, 2, k, 0)), x)
-            tb = net.ntk(net.init(x.shape[1], _rng(seed, 2, k, 1)), x)
-            out[i, k] = relative_frobenius(tb, ta)
-    return out
+def _s(value: Any) -> Setting:
+    """A setting's value: a number or text as it is, a switch as 1 or 0."""
+    return int(value) if isinstance(value, bool) else value
 
 
 def _decay_times(modes: np.ndarray, steps: np.ndarray) -> np.ndarray:
@@ -193,53 +145,40 @@ def _decay_times(modes: np.ndarray, steps: np.ndarray) -> np.ndarray:
     return out
 
 
-def _td_run(target: str, width: int, seed: int, *, sigma_b: float = 1.0, n: int = 15):
-    """pages/2_Training_dynamics.py's run at lr 0.01, 1000 steps, depth 1."""
-    x = make_inputs("grid", n)
+def _td_run(target: str, width: int, seed: int):
+    """The training-dynamics view's run at its defaults (depth 1, sigma_b = 1)."""
+    x = make_inputs("grid", TRAINING_POINTS)
     y = target_function(target, x, seed=0)
-    x_test = np.linspace(-2.5, 2.5, TD_TEST)[:, None]
     res = ex.training_dynamics(
-        x,
-        y,
-        x_test,
-        width=width,
-        lr=LR_TRAIN,
-        steps=LR_STEPS,
-        depth=1,
-        activation="relu",
-        weight_std=SQRT2,
-        bias_std=sigma_b,
-        seed=seed,
-        n_records=TD_RECORDS,
+        x, y, eval_grid(TRAINING_TEST_POINTS), MLP(1, width, "relu", SQRT2, 1.0),
+        lr=TRAINING_LR, steps=TRAINING_STEPS, seed=seed, n_records=TRAINING_RECORDS,
     )
     return x, y, res
 
 
-def _td_settings(target: str, width: int, seed: int, *, nobias: bool = False) -> dict[str, str]:
-    return {
-        "target": target,
-        "n": "15",
-        "sigma_b": "1.0",
-        "nobias": _s(nobias),
-        "width": _s(width),
-        "depth": "1",
-        "lr": _s(LR_TRAIN),
-        "steps": _s(LR_STEPS),
-        "seed": _s(seed),
-    }
+def _td_settings(target: str, width: int, seed: int, *, nobias: bool = False
+                 ) -> dict[str, Setting]:
+    return dict(target=target, n=TRAINING_POINTS, sigma_b=1.0, nobias=_s(nobias), width=width,
+                depth=1, lr=TRAINING_LR, steps=TRAINING_STEPS, seed=seed)
 
 
-def _lazy_settings(seed: int, **extra: Any) -> dict[str, str]:
-    base = {"target": "sin", "lr": _s(LR_TRAIN), "seed": _s(seed)}
+def _lazy_settings(seed: int, **extra: Any) -> dict[str, Setting]:
+    base: dict[str, Setting] = {"target": "sin", "lr": TRAINING_LR, "seed": seed}
     base.update({k: _s(v) for k, v in extra.items()})
     return base
 
 
+def _lazy_data() -> tuple[np.ndarray, np.ndarray]:
+    """The lazy-vs-rich view's training set: sin 2x on its 1-D grid."""
+    x = make_inputs("grid", LAZY_TRAIN_POINTS)
+    return x, target_function("sin", x)
+
+
 # ----------------------------------------------------------------------------- L1
 def _claim_l1(seed: int) -> Claim:
-    x = _grid(20)
+    x = article_grid(20)
     net = ArticleNet(100)
-    theta = net.ntk(net.init(1, _rng(seed, 1)), x)
+    theta = net.ntk(net.init(1, keyed_rng(seed, 1)), x)
     lam = kernel_eigh(theta)[0]
     rank = ntk_rank(theta)
     diag_max = int(np.sum(np.argmax(theta, axis=1) == np.arange(len(x))))
@@ -261,27 +200,17 @@ def _claim_l1(seed: int) -> Claim:
         reason="Without a bias a ReLU net on 1-D inputs is positively homogeneous: Θ = c±·x·x′ "
         "for same-sign pairs and exactly 0 across signs (x₁₀ = +0.105 vs x₀ = −2), rank 2.",
         view="width_stability",
-        settings={
-            "inputs": "grid",
-            "sigma_w": "1.41",
-            "sigma_b": "0",
-            "depth": "1",
-            "width": "100",
-            "seed": _s(seed),
-        },
-        details={
-            "eigenvalues": lam[:4].tolist(),
-            "rank": rank,
-            "diag_row_max": diag_max,
-            "ntk_0_0": float(theta[0, 0]),
-            "ntk_0_10": float(theta[0, 10]),
-        },
+        settings=dict(inputs="grid", sigma_w=1.41, sigma_b=0, depth=1, width=100, seed=seed),
+        details=dict(
+            eigenvalues=lam[:4].tolist(), rank=rank, diag_row_max=diag_max,
+            ntk_0_0=float(theta[0, 0]), ntk_0_10=float(theta[0, 10]),
+        ),
     )
 
 
 # ----------------------------------------------------------------------------- L2
 def _claims_l2(seed: int) -> list[Claim]:
-    x = _grid(20)
+    x = article_grid(20)
     widths = ARTICLE_WIDTHS_L2
     var = article_variation(x, widths, L2_PAIRS, seed)
     table = var.mean(axis=1)
@@ -299,25 +228,20 @@ def _claims_l2(seed: int) -> list[Claim]:
         reason=f"Its own code gives {_fmt_list(ratios, '.2f')}× the printed values (≈ 0.72 / "
         "0.29 / 0.20 / 0.10 for seeds 0 vs 1): the printed table is not what the listing gives.",
         view="width_stability",
-        settings={
-            "width": "1000",
-            "inputs": "grid",
-            "sigma_w": "1.41",
-            "sigma_b": "0.5",
-            "seeds": "10",
-            "sweep_max": "10000",
-            "seed": _s(seed),
-        },
-        details={
-            "widths": list(ARTICLE_WIDTHS_L2),
-            "mean": table.tolist(),
-            "claimed": list(ARTICLE_L2),
-            "ratio_to_claimed": ratio,
-            "sqrt_width_times_mean": (table * np.sqrt(ARTICLE_WIDTHS_L2)).tolist(),
-        },
+        settings=dict(
+            width=1000, inputs="grid", sigma_w=1.41, sigma_b=0.5, seeds=10, sweep_max=10000,
+            seed=seed,
+        ),
+        details=dict(
+            widths=list(ARTICLE_WIDTHS_L2), mean=table.tolist(), claimed=list(ARTICLE_L2),
+            ratio_to_claimed=ratio,
+            sqrt_width_times_mean=(table * np.sqrt(ARTICLE_WIDTHS_L2)).tolist(),
+        ),
     )
-    xc = make_inputs("circle", WS_POINTS["circle"])
-    sweep = ex.width_sweep(xc, WS_WIDTHS, n_seeds=5, weight_std=1.41, bias_std=0.5, seed=seed)
+    xc = make_inputs("circle", WIDTH_STABILITY_POINTS["circle"])
+    sweep = ex.width_sweep(
+        xc, MLP(1, 1, "relu", 1.41, 0.5), WIDTH_STABILITY_SWEEP, n_seeds=5, seed=seed
+    )
     law = Claim(
         id="L2-law",
         claim="The variation between initialisations shrinks like 1/√width.",
@@ -328,37 +252,28 @@ def _claims_l2(seed: int) -> list[Claim]:
         reason=f"Fitted slope {sweep.slope:.2f} ± {sweep.slope_stderr:.2f} (widths 10…10⁴, "
         f"NTK param., unit circle); the article's own net gives {art_slope:.2f}: the law is real.",
         view="width_stability",
-        settings={
-            "inputs": "circle",
-            "sigma_w": "1.41",
-            "sigma_b": "0.5",
-            "depth": "1",
-            "width": "50",
-            "seeds": "5",
-            "sweep_max": "10000",
-            "seed": _s(seed),
-        },
-        details={
-            "widths": sweep.widths.tolist(),
-            "variation_mean": sweep.variation_mean.tolist(),
-            "slope": sweep.slope,
-            "slope_stderr": sweep.slope_stderr,
-            "article_net_slope": art_slope,
-        },
+        settings=dict(
+            inputs="circle", sigma_w=1.41, sigma_b=0.5, depth=1, width=50, seeds=5, sweep_max=10000,
+            seed=seed,
+        ),
+        details=dict(
+            widths=sweep.widths.tolist(), variation_mean=sweep.variation_mean.tolist(),
+            slope=sweep.slope, slope_stderr=sweep.slope_stderr, article_net_slope=art_slope,
+        ),
     )
     return [table_claim, law]
 
 
 # ----------------------------------------------------------------------------- L3
 def _claims_l3(seed: int) -> list[Claim]:
-    x = _grid(15)
+    x = article_grid(15)
     y = target_function("noisy_sin", x, noise=0.1, seed=seed)
     half_y2 = 0.5 * float(y @ y)
     floor = bias_free_floor(x, y)
     final, predicted, lam_ratio, lam_max, ranks = [], [], [], [], []
     for w in ARTICLE_WIDTHS_L3:
         net = ArticleNet(w)
-        p = net.init(1, _rng(seed, 3, w))
+        p = net.init(1, keyed_rng(seed, 3, w))
         lr = 0.01 / w
         res = train_article(net, p, x, y, steps=200, lr=lr)
         lin = linearized_dynamics(
@@ -383,13 +298,10 @@ def _claims_l3(seed: int) -> list[Claim]:
         "net and prediction agree only because both stay where they started.",
         view="training_dynamics",
         settings=_td_settings("noisy_sin", 500, seed, nobias=True),
-        details={
-            "widths": list(ARTICLE_WIDTHS_L3),
-            "final_loss": final,
-            "ntk_predicted_loss": predicted,
-            "half_y2": half_y2,
-            "floor": floor,
-        },
+        details=dict(
+            widths=list(ARTICLE_WIDTHS_L3), final_loss=final, ntk_predicted_loss=predicted,
+            half_y2=half_y2, floor=floor,
+        ),
     )
     lam_claim = Claim(
         id="L3-lambda",
@@ -414,7 +326,7 @@ def _claims_l3(seed: int) -> list[Claim]:
     for w in lam_w:
         net = MLP(1, w, "relu", SQRT2, 1.0)
         vals = [
-            kernel_eigh(empirical_ntk(net, net.init(1, ex._seed_pair(seed, k)[0]), xg))[0][-1]
+            kernel_eigh(empirical_ntk(net, net.init(1, ex.seed_pair(seed, k)[0]), xg))[0][-1]
             for k in range(3)
         ]
         lam_mins.append(float(np.mean(vals)))
@@ -438,14 +350,11 @@ def _claims_l3(seed: int) -> list[Claim]:
         "(finite-width fluctuations), so λ_min rises towards the analytic λ_min.",
         view="training_dynamics",
         settings=_td_settings("sin", 1000, seed),
-        details={
-            "initial_loss": float(res.losses[0]),
-            "final_loss": float(res.losses[-1]),
-            "linearized_final_loss": float(res.linear_losses[-1]),
-            "lam_widths": list(lam_w),
-            "lam_min_mean": lam_mins,
-            "lam_min_analytic": lam_inf,
-        },
+        details=dict(
+            initial_loss=float(res.losses[0]), final_loss=float(res.losses[-1]),
+            linearized_final_loss=float(res.linear_losses[-1]), lam_widths=list(lam_w),
+            lam_min_mean=lam_mins, lam_min_analytic=lam_inf,
+        ),
     )
     return [fit, lam_claim, correct]
 
@@ -472,22 +381,22 @@ def _claim_spectral(seed: int) -> Claim:
         "sin 2x + ½ sin 8x; the largest five shown; ∞: not within 1000 steps).",
         view="training_dynamics",
         settings=_td_settings("sin_high", 1000, seed),
-        details={
-            "eigenvalues": res.eigvals[keep].tolist(),
-            "decay_steps": [None if not np.isfinite(t) else float(t) for t in times[keep]],
-            "spearman": rho,
-        },
+        details=dict(
+            eigenvalues=res.eigvals[keep].tolist(),
+            decay_steps=[None if not np.isfinite(t) else float(t) for t in times[keep]],
+            spearman=rho,
+        ),
     )
 
 
 # ----------------------------------------------------------------------------- L4
 def _claims_l4(seed: int) -> list[Claim]:
-    x = _grid(15)
+    x = article_grid(15)
     y = np.sin(2.0 * x[:, 0])
     changes, finals = [], []
     for w in ARTICLE_WIDTHS_L4:
         net = ArticleNet(w)
-        res = train_article(net, net.init(1, _rng(seed, 4, w)), x, y, steps=300)
+        res = train_article(net, net.init(1, keyed_rng(seed, 4, w)), x, y, steps=300)
         changes.append(res.ntk_change)
         finals.append(res.final_loss)
     labels = ["RICH" if c > RICH_CUTOFF else "LAZY" for c in changes]
@@ -506,20 +415,18 @@ def _claims_l4(seed: int) -> list[Claim]:
         settings=_lazy_settings(
             seed, width_narrow=20, width_wide=2000, steps=LAZY_SWEEP_STEPS, sweep=True
         ),
-        details={
-            "widths": list(ARTICLE_WIDTHS_L4),
-            "ntk_change": changes,
-            "final_loss": finals,
-            "claimed": list(ARTICLE_L4),
-            "labels": labels,
-        },
+        details=dict(
+            widths=list(ARTICLE_WIDTHS_L4), ntk_change=changes, final_loss=finals,
+            claimed=list(ARTICLE_L4), labels=labels,
+        ),
     )
-    xs, ys = make_inputs("grid", 15), target_function("sin", make_inputs("grid", 15))
+    xs, ys = _lazy_data()
     sweep = ex.ntk_change_vs_width(
-        xs, ys, LAZY_SWEEP, lr=LR_TRAIN, steps=LAZY_SWEEP_STEPS, n_seeds=2, bias_std=1.0, seed=seed
+        xs, ys, MLP(1, 1, bias_std=LAZY_SIGMA_B), LAZY_SWEEP_WIDTHS, lr=TRAINING_LR,
+        steps=LAZY_SWEEP_STEPS, n_seeds=LAZY_SWEEP_SEEDS, seed=seed,
     )
     mean = sweep.change_mean
-    big = sweep.knob >= 100
+    big = sweep.knob >= LAZY_FIT_FROM
     slope, err = loglog_slope(sweep.knob[big], mean[big])
     fixed = Claim(
         id="L4-fixed-rate",
@@ -540,23 +447,13 @@ def _claims_l4(seed: int) -> list[Claim]:
         f"{mean[-1]:.3f} at 3000 (lazy).",
         view="lazy_vs_rich",
         settings=_lazy_settings(seed, steps=LAZY_SWEEP_STEPS, sweep=True),
-        details={
-            "widths": sweep.knob.tolist(),
-            "change_mean": mean.tolist(),
-            "slope": slope,
-            "slope_stderr": err,
-        },
+        details=dict(
+            widths=sweep.knob.tolist(), change_mean=mean.tolist(), slope=slope, slope_stderr=err,
+        ),
     )
     mf = ex.ntk_change_vs_width(
-        xs,
-        ys,
-        LAZY_MF,
-        lr=LR_TRAIN,
-        steps=LAZY_SWEEP_STEPS,
-        n_seeds=2,
-        bias_std=1.0,
-        seed=seed,
-        parameterization="mean_field",
+        xs, ys, MLP(1, 1, bias_std=LAZY_SIGMA_B, parameterization="mean_field"), LAZY_MF_WIDTHS,
+        lr=TRAINING_LR, steps=LAZY_SWEEP_STEPS, n_seeds=LAZY_SWEEP_SEEDS, seed=seed,
     )
     mf_mean = mf.change_mean
     mean_field = Claim(
@@ -577,19 +474,10 @@ def _claims_l4(seed: int) -> list[Claim]:
 
 
 def _claim_linearization(seed: int) -> Claim:
-    x = make_inputs("grid", 15)
-    y = target_function("sin", x)
-    x_test = np.linspace(-2.5, 2.5, LAZY_TEST)[:, None]
+    x, y = _lazy_data()
     panel = ex.lazy_rich_panel(
-        x,
-        y,
-        x_test,
-        width=500,
-        lr=LR_TRAIN,
-        steps=LR_STEPS,
-        bias_std=1.0,
-        seed=seed,
-        n_snapshots=LAZY_SNAP,
+        x, y, eval_grid(LAZY_TEST_POINTS), MLP(1, 500, bias_std=LAZY_SIGMA_B), lr=TRAINING_LR,
+        steps=TRAINING_STEPS, seed=seed, n_snapshots=LAZY_SNAPSHOTS,
     )
     gap = float(panel.final_gap)
     return Claim(
@@ -604,18 +492,17 @@ def _claim_linearization(seed: int) -> Claim:
         f"1 hidden ReLU layer, σ_b = 1, 15 points of sin 2x); NTK moved "
         f"{panel.kernel_change[-1]:.3f}.",
         view="lazy_vs_rich",
-        settings=_lazy_settings(seed, width_wide=500, steps=LR_STEPS),
-        details={
-            "rmse": gap,
-            "kernel_change": float(panel.kernel_change[-1]),
-            "final_loss": float(panel.losses[-1]),
-        },
+        settings=_lazy_settings(seed, width_wide=500, steps=TRAINING_STEPS),
+        details=dict(
+            rmse=gap, kernel_change=float(panel.kernel_change[-1]),
+            final_loss=float(panel.losses[-1]),
+        ),
     )
 
 
 # ----------------------------------------------------------------------------- L5
 def _claims_l5() -> list[Claim]:
-    x = _grid(20)
+    x = article_grid(20)
     ratios = []
     for depth in (1, 2, 5):
         k = article_analytic_ntk(x, depth=depth)
@@ -630,18 +517,11 @@ def _claims_l5() -> list[Claim]:
         holds=bool(ratios[0] < ratios[1] < ratios[2]),
         reason="Its own function on its own 20-point grid prints a decreasing ratio.",
         view="infinite_width",
-        settings={
-            "inputs": "grid",
-            "n": "20",
-            "sigma_w": "1",
-            "sigma_b": "0",
-            "depth": "5",
-            "depths": "1,2,5",
-        },
+        settings=dict(inputs="grid", n=20, sigma_w=1, sigma_b=0, depth=5, depths="1,2,5"),
         stochastic=False,
         details={"depths": [1, 2, 5], "ratio": ratios, "article_prints": list(ARTICLE_L5)},
     )
-    prof = ex.depth_profile((1, 5, 20), n_angles=PROFILE_ANGLES)
+    prof = ex.depth_profile(MLP(1, 1), (1, 5, 20), n_angles=PROFILE_ANGLES)
     floors, peaks = prof.floor, np.degrees(prof.peak_width)
     floor_claim = Claim(
         id="L5-locality",
@@ -657,30 +537,20 @@ def _claims_l5() -> list[Claim]:
         reason="Half true: the peak sharpens with depth, but the far-field floor rises — a "
         "spike on the diagonal over an ever more constant kernel.",
         view="infinite_width",
-        settings={
-            "inputs": "circle",
-            "sigma_w": "1.41421",
-            "sigma_b": "0",
-            "depth": "5",
-            "depths": "1,5,20",
-        },
+        settings=dict(inputs="circle", sigma_w=1.41421, sigma_b=0, depth=5, depths="1,5,20"),
         stochastic=False,
-        details={
-            "depths": [1, 5, 20],
-            "floor": floors.tolist(),
-            "peak_half_width_deg": peaks.tolist(),
-        },
+        details=dict(depths=[1, 5, 20], floor=floors.tolist(), peak_half_width_deg=peaks.tolist()),
     )
     return [ratio_claim, floor_claim]
 
 
 # ----------------------------------------------------------------------------- empirical → analytic
 def _claims_limit(seed: int) -> list[Claim]:
-    xg, xc = _grid(20), make_inputs("circle", 20)
+    xg, xc = article_grid(20), make_inputs("circle", 20)
     net = ArticleNet(10_000)
     gaps = {}
     for name, x in (("grid", xg), ("circle", xc)):
-        theta = net.ntk(net.init(x.shape[1], _rng(seed, 6, x.shape[1])), x)
+        theta = net.ntk(net.init(x.shape[1], keyed_rng(seed, 6, x.shape[1])), x)
         gaps[name] = (
             relative_frobenius(theta, article_analytic_ntk(x)),
             relative_frobenius(theta, article_limit_ntk(x)),
@@ -698,21 +568,11 @@ def _claims_limit(seed: int) -> list[Claim]:
         reason=f"Its net converges to 2T(K₀), its formula is the σ_w = 1 NTK: they differ by "
         f"{exact:.1%} on the circle and coincide only on bias-free 1-D inputs.",
         view="infinite_width",
-        settings={
-            "inputs": "circle",
-            "n": "72",
-            "sigma_w": "1",
-            "sigma_b": "0",
-            "depth": "1",
-            "width": "10000",
-            "seed": _s(seed),
-        },
-        details={
-            "grid_vs_analytic": gaps["grid"][0],
-            "circle_vs_analytic": gaps["circle"][0],
-            "circle_vs_limit": gaps["circle"][1],
-            "exact_gap": exact,
-        },
+        settings=dict(inputs="circle", n=72, sigma_w=1, sigma_b=0, depth=1, width=10000, seed=seed),
+        details=dict(
+            grid_vs_analytic=gaps["grid"][0], circle_vs_analytic=gaps["circle"][0],
+            circle_vs_limit=gaps["circle"][1], exact_gap=exact,
+        ),
     )
     x72 = make_inputs("circle", 72)
     inf = analytic_kernels(x72, depth=1, weight_std=SQRT2, bias_std=0.0).ntk
@@ -736,15 +596,9 @@ def _claims_limit(seed: int) -> list[Claim]:
         f"width 1000 → {mean_d[1]:.3f} at 10⁴, a factor {ratio:.1f} (√10 ≈ 3.2); depth 1, "
         "σ_w = √2, 72 points on the circle.",
         view="infinite_width",
-        settings={
-            "inputs": "circle",
-            "n": "72",
-            "sigma_w": "1.41421",
-            "sigma_b": "0",
-            "depth": "1",
-            "width": "10000",
-            "seed": _s(seed),
-        },
+        settings=dict(
+            inputs="circle", n=72, sigma_w=1.41421, sigma_b=0, depth=1, width=10000, seed=seed,
+        ),
         details={"widths": [1000, 10_000], "distance": dist.tolist(), "mean": mean_d.tolist()},
     )
     return [article, ntk_param]
@@ -765,22 +619,17 @@ def _claim_jacot() -> Claim:
         holds=bool(err < 5e-4),
         reason=f"Analytic recursion (3 hidden layers + readout); largest difference {err:.1e}.",
         view="width_stability",
-        settings={
-            "inputs": "circle",
-            "depth": "3",
-            "sigma_w": "1",
-            "sigma_b": "0.1",
-            "width": "10000",
-            "seed": "0",
-        },
+        settings=dict(inputs="circle", depth=3, sigma_w=1, sigma_b=0.1, width=10000, seed=0),
         stochastic=False,
         details={"angles": list(JACOT_ANGLES), "values": vals.tolist(), "max_abs_error": err},
     )
 
 
 # ----------------------------------------------------------------------------- public
-def evaluate_claims(seed: int = 0) -> list[Claim]:
-    """Every claim with the value the engine measures now at ``seed`` (≈ 3 s on one core)."""
+def evaluate_claims(seed: int = 0, *, rates: bool = False) -> list[Claim]:
+    """Every claim with the value the engine measures now at ``seed`` (≈ 3 s on one core);
+    with ``rates``, also the three rate-of-motion claims of :mod:`ntk_core.claims_rates`
+    (about a minute more)."""
     seed = int(seed)
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
@@ -793,262 +642,43 @@ def evaluate_claims(seed: int = 0) -> list[Claim]:
     claims.append(_claim_jacot())
     claims.append(_claim_linearization(seed))
     claims.append(_claim_spectral(seed))
+    if rates:
+        from .claims_rates import rate_claims
+
+        claims += rate_claims(seed)
     return claims
-
-
-# ----------------------------------------------------------------------------- the five listings
-@dataclass
-class Table:
-    """One re-run listing: ``rows`` of values under ``columns``; ``claimed`` is the article's
-    statement, ``setup`` how the re-run differs from the listing."""
-
-    key: str
-    title: str
-    setup: str
-    claimed: str
-    columns: list[str]
-    rows: list[list[Any]]
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _l1_table(seed: int) -> Table:
-    rows = []
-    cases: list[tuple[str, np.ndarray, Callable[[np.ndarray], np.ndarray]]] = []
-    xg = _grid(20)
-    art = ArticleNet(100)
-    cases.append(
-        ("article net, 1-D grid, no bias", xg, lambda x: art.ntk(art.init(1, _rng(seed, 1)), x))
-    )
-    xc = make_inputs("circle", 20)
-    for name, x, sb in (
-        ("NTK param., 1-D grid, σ_b = 1", xg, 1.0),
-        ("NTK param., unit circle, σ_b = 0", xc, 0.0),
-        ("NTK param., unit circle, σ_b = 0.5", xc, 0.5),
-    ):
-        net = MLP(1, 100, "relu", SQRT2, sb)
-        cases.append(
-            (
-                name,
-                x,
-                lambda x, net=net: empirical_ntk(
-                    net, net.init(x.shape[1], ex._seed_pair(seed, 0)[0]), x
-                ),
-            )
-        )
-    for name, x, fn in cases:
-        theta = fn(x)
-        lam = kernel_eigh(theta)[0]
-        diag_max = int(np.sum(np.argmax(theta, axis=1) == np.arange(len(x))))
-        rows.append(
-            [
-                name,
-                round(float(theta[0, 0]), 4),
-                round(float(theta[0, 10]), 4),
-                ntk_rank(theta),
-                float(f"{lam[-1]:.3g}"),
-                f"{diag_max}/{len(x)}",
-            ]
-        )
-    return Table(
-        "L1",
-        "L1 · Empirical NTK at width 100 (20 inputs)",
-        "The article's bias-free net beside NTK-parameterized nets with a bias or on the circle.",
-        "RBF-like; the diagonal is always largest; NTK[0,10] small because the points are far",
-        ["network / inputs", "NTK[0,0]", "NTK[0,10]", "rank", "λ_min", "diag = row max"],
-        rows,
-        "With a bias Θ has full rank. On the circle Θ depends on the angle only and peaks on "
-        "the diagonal (the RBF-like picture the article describes), but at depth 1 without a "
-        "bias its odd harmonics ≥ 3 vanish (Bietti & Mairal 2019): rank 12 of 20, λ_min = 0.",
-    )
-
-
-def _l2_table(seed: int) -> Table:
-    xg = _grid(20)
-    art = article_variation(xg, ARTICLE_WIDTHS_L2, L2_PAIRS, seed).mean(axis=1)
-    xc = make_inputs("circle", 20)
-    sweep = ex.width_sweep(xg, ARTICLE_WIDTHS_L2, n_seeds=L2_PAIRS, bias_std=1.0, seed=seed)
-    circ = ex.width_sweep(xc, ARTICLE_WIDTHS_L2, n_seeds=L2_PAIRS, seed=seed)
-    rows = [
-        [
-            w,
-            c,
-            round(float(a), 4),
-            round(float(g), 4),
-            round(float(k), 4),
-            round(float(k * math.sqrt(w)), 2),
-        ]
-        for w, c, a, g, k in zip(
-            ARTICLE_WIDTHS_L2,
-            ARTICLE_L2,
-            art,
-            sweep.variation_mean,
-            circ.variation_mean,
-            strict=True,
-        )
-    ]
-    return Table(
-        "L2",
-        f"L2 · NTK variation between two initialisations (mean of {L2_PAIRS} pairs)",
-        "NTK parameterization, σ_w = √2; 20 inputs on the 1-D grid with σ_b = 1, or on the "
-        "unit circle with σ_b = 0.",
-        "0.5823 / 0.2741 / 0.1284 / 0.0594, shrinking like 1/√width",
-        [
-            "width",
-            "article prints",
-            "article's code",
-            "grid + bias",
-            "unit circle",
-            "√width × circle",
-        ],
-        rows,
-        f"Fitted slopes: grid {sweep.slope:.2f}, circle {circ.slope:.2f} (−1/2 expected).",
-    )
-
-
-def _l3_table(seed: int) -> Table:
-    x = _grid(15)
-    y = target_function("noisy_sin", x, noise=0.1, seed=seed)
-    rows = []
-    for w in ARTICLE_WIDTHS_L3:
-        res = ex.training_dynamics(
-            x, y, x, width=w, lr=LR_TRAIN, steps=LR_STEPS, bias_std=1.0, seed=seed, n_records=8
-        )
-        rows.append(
-            [
-                w,
-                round(float(res.losses[0]), 3),
-                float(f"{res.losses[-1]:.3g}"),
-                float(f"{res.linear_losses[-1]:.3g}"),
-                float(f"{res.lam_min:.3g}"),
-                round(LR_TRAIN * res.lam_max, 3),
-            ]
-        )
-    return Table(
-        "L3",
-        "L3 · Training vs the NTK prediction (noisy sin 2x, 15 points)",
-        f"NTK param., σ_w = √2, σ_b = 1, fixed η = {LR_TRAIN} for {LR_STEPS} steps (the listing: "
-        "no bias, η = 0.01/width for 200 steps); prediction = exact discrete-time linear model.",
-        "loss matches the NTK prediction at width 500; λ_min grows with width "
-        "(its code: loss 3.78 / 3.85 / 3.77, λ_min = −0.0000)",
-        ["width", "initial loss", "final loss", "NTK-predicted", "λ_min", "η·λ_max"],
-        rows,
-        "At width 20 the kinks of the few ReLUs leave null directions (λ_min ≈ 0); from width "
-        "100 on λ_min > 0 and grows towards the analytic 0.066.",
-    )
-
-
-def _l4_table(seed: int) -> Table:
-    x = _grid(15)
-    y = np.sin(2.0 * x[:, 0])
-    art = []
-    for w in ARTICLE_WIDTHS_L4:
-        net = ArticleNet(w)
-        art.append(train_article(net, net.init(1, _rng(seed, 4, w)), x, y, steps=300).ntk_change)
-    sweep = ex.ntk_change_vs_width(
-        x, y, ARTICLE_WIDTHS_L4, lr=LR_TRAIN, steps=300, n_seeds=2, bias_std=1.0, seed=seed
-    )
-    rows = []
-    for i, w in enumerate(ARTICLE_WIDTHS_L4):
-        ch = float(sweep.change_mean[i])
-        rows.append(
-            [
-                w,
-                ARTICLE_L4[i],
-                "RICH" if ARTICLE_L4[i] > RICH_CUTOFF else "LAZY",
-                float(f"{art[i]:.2g}"),
-                round(ch, 4),
-                "RICH" if ch > RICH_CUTOFF else "LAZY",
-                float(f"{np.mean(sweep.final_loss[i]):.3g}"),
-            ]
-        )
-    return Table(
-        "L4",
-        "L4 · Relative NTK change after 300 steps (sin 2x, 15 points)",
-        f"NTK param., σ_b = 1, fixed η = {LR_TRAIN} (the listing: its doubly scaled net, "
-        "η = 0.5/width); mean of 2 inits.",
-        "0.4218 / 0.2153 / 0.1247 / 0.0412 / 0.0198, RICH below width 500",
-        [
-            "width",
-            "article prints",
-            "its label",
-            "article's code",
-            "fixed η",
-            "label",
-            "final loss",
-        ],
-        rows,
-        f"Labels use the cut-off {RICH_CUTOFF}; fitted slope {sweep.slope:.2f} (→ −1/2 at "
-        "large width).",
-    )
-
-
-def _l5_table() -> Table:
-    depths = (1, 2, 5, 10, 20)
-    prof = ex.depth_profile(depths, n_angles=PROFILE_ANGLES)
-    xg = _grid(20)
-    rows = []
-    for i, d in enumerate(depths):
-        k = article_analytic_ntk(xg, depth=d)
-        rows.append(
-            [
-                d,
-                round(float(np.mean(np.diag(k)) / np.mean(k)), 3),
-                round(float(prof.diag_mean[i]), 3),
-                round(float(prof.floor[i]), 3),
-                round(float(np.degrees(prof.peak_width[i])), 1),
-            ]
-        )
-    return Table(
-        "L5",
-        "L5 · Analytic NTK vs depth",
-        "Its function on its 20-point grid, and the He-scaled (σ_w = √2, σ_b = 0) NTK on the "
-        "unit circle: diag/mean ratio, far-field floor Θ(0°,180°)/Θ(0°,0°), half-width of the "
-        "peak above the floor.",
-        "diag/mean ratio increases with depth: deeper kernels are more local",
-        [
-            "depth",
-            "article's function (grid)",
-            "diag/mean (circle)",
-            "floor (circle)",
-            "half-width (°)",
-        ],
-        rows,
-        "The peak narrows but the floor rises: deep ReLU kernels approach a spike plus a "
-        "constant, not a local kernel.",
-    )
-
-
-def article_experiments(seed: int = 0) -> list[Table]:
-    """The article's five listings re-run correctly, with its claims beside them."""
-    seed = int(seed)
-    return [_l1_table(seed), _l2_table(seed), _l3_table(seed), _l4_table(seed), _l5_table()]
 
 
 def claims_cost() -> Cost:
     """Estimated time and memory of :func:`evaluate_claims` (its sizes are fixed), from the
-    cost model of :mod:`ntk_core.cost`."""
+    experiments' cost functions and the cost model of :mod:`ntk_core.cost`."""
     ntk, train = cost.empirical_ntk_cost, cost.train_cost
     total = Cost(0.0, 0.0)
     for w in ARTICLE_WIDTHS_L2:  # the article's table: two NTKs per pair
         total = total + ntk(20, None, 1, w, 1).times(2 * L2_PAIRS)
-    for w in WS_WIDTHS:  # the width page's sweep, 5 pairs
-        total = total + ntk(WS_POINTS["circle"], None, 2, w, 1).times(10)
+    xc = make_inputs("circle", WIDTH_STABILITY_POINTS["circle"])
+    total = total + ex.width_sweep_cost(xc, MLP(1, 1), WIDTH_STABILITY_SWEEP, n_seeds=5)
     for w in ARTICLE_WIDTHS_L3:
         total = total + train(15, 1, w, 1, 200) + ntk(15, None, 1, w, 1)
-    dyn = train(15, 1, 1000, 1, LR_STEPS, n_test=TD_TEST, n_records=TD_RECORDS)
-    total = total + (dyn + ntk(TD_TEST, 15, 1, 1000, 1) + ntk(15, None, 1, 1000, 1)).times(2)
+    x = make_inputs("grid", TRAINING_POINTS)
+    dyn = ex.training_dynamics_cost(
+        x, x[:, 0], eval_grid(TRAINING_TEST_POINTS), MLP(1, 1000, bias_std=1.0), lr=TRAINING_LR,
+        steps=TRAINING_STEPS, n_records=TRAINING_RECORDS,
+    )
+    total = total + dyn.times(2)  # L3 done right and the spectral bias
     for w in (20, 100, 1000):
         total = total + ntk(15, None, 1, w, 1).times(3)
     for w in ARTICLE_WIDTHS_L4:
         total = total + train(15, 1, w, 1, 300) + ntk(15, None, 1, w, 1).times(2)
-    for w in (*LAZY_SWEEP, *LAZY_MF):
-        one = train(15, 1, w, 1, LAZY_SWEEP_STEPS) + ntk(15, None, 1, w, 1).times(2)
-        total = total + one.times(2)
-    total = total + train(
-        15, 1, 500, 1, LR_STEPS, n_test=LAZY_TEST, n_records=LAZY_SNAP, record_kernels=True
+    xs, ys = _lazy_data()
+    net = MLP(1, 1, bias_std=LAZY_SIGMA_B)
+    total = total + ex.ntk_change_vs_width_cost(
+        xs, ys, net, (*LAZY_SWEEP_WIDTHS, *LAZY_MF_WIDTHS), lr=TRAINING_LR,
+        steps=LAZY_SWEEP_STEPS, n_seeds=LAZY_SWEEP_SEEDS,
+    )
+    total = total + ex.lazy_rich_panel_cost(
+        xs, ys, eval_grid(LAZY_TEST_POINTS), net.with_width(500), lr=TRAINING_LR,
+        steps=TRAINING_STEPS, n_snapshots=LAZY_SNAPSHOTS,
     )
     total = total + ntk(20, None, 2, 10_000, 1).times(2)
     for w in (1000, 10_000):

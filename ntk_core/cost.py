@@ -9,6 +9,7 @@ precisely; ``ntk_core.bench`` compares them with measured times.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 GEMM_FLOPS_PER_S = 1.5e10  # float64 matrix products with OpenBLAS on 2 cores (measured 15-25e9)
@@ -52,8 +53,15 @@ def num_params(d: int, width: int, depth: int) -> int:
     return width * (d + 1) + (depth - 1) * width * (width + 1) + width + 1
 
 
+def _extra_passes(activation: str) -> float:
+    """Element-wise passes an activation's fused pass costs beyond ReLU's one."""
+    from ._activations import get_activation
+
+    return get_activation(activation).pass_cost - 1.0
+
+
 def empirical_ntk_cost(n1: int, n2: int | None, d: int, width: int, depth: int,
-                       chunk: int = 1024) -> Cost:
+                       chunk: int = 1024, *, activation: str = "relu") -> Cost:
     """Gram-formula NTK between n1 and n2 inputs (n2=None: the symmetric case)."""
     sym = n2 is None
     n2 = n1 if sym else n2
@@ -62,7 +70,8 @@ def empirical_ntk_cost(n1: int, n2: int | None, d: int, width: int, depth: int,
     forward = 2.0 * rows * (d * width + deep * width * width)
     grams = (1.0 if sym else 2.0) * n1 * n2 * width * (2 + 2 * deep)
     messages = 2.0 * rows * deep * width * width
-    elementwise = 6.0 * rows * width * depth + 4.0 * n1 * n2 * (depth + 1)
+    elementwise = ((6.0 + _extra_passes(activation)) * rows * width * depth
+                   + 4.0 * n1 * n2 * (depth + 1))
     params = num_params(d, width, depth) * BYTES
     acts = rows * width * (2 * deep + 4) * BYTES if deep else 4 * rows * min(width, chunk) * BYTES
     init = num_params(d, width, depth) / NORMALS_PER_S  # drawing the weights first
@@ -82,21 +91,43 @@ def analytic_cost(n1: int, n2: int | None, depth: int) -> Cost:
 
 
 def train_cost(n: int, d: int, width: int, depth: int, steps: int, *, n_test: int = 0,
-               n_records: int = 2, record_kernels: bool = False) -> Cost:
+               n_records: int = 2, record_kernels: bool = False,
+               activation: str = "relu") -> Cost:
     """Full-batch GD: a forward and a backward pass per step, plus the recorded snapshots."""
     deep = depth - 1
     per_step_flops = 6.0 * n * (d * width + deep * width * width + width)
-    per_step_elem = 6.0 * n * width * depth + 4.0 * num_params(d, width, depth)
+    extra = _extra_passes(activation)
+    per_step_elem = (6.0 + extra) * n * width * depth + 4.0 * num_params(d, width, depth)
     step = Cost(_work(per_step_flops, per_step_elem, PYTHON_STEP_S * (depth + 1) * 4),
                 (3 * num_params(d, width, depth) + 4 * n * width * depth) * BYTES)
     total = step.times(steps + 1)
     if n_test:  # a forward pass on the test grid per record (matmuls + ~8 element-wise passes)
         record = Cost(_work(2.0 * n_test * (d * width + deep * width * width),
-                            8.0 * n_test * width * depth), n_test * width * 4 * BYTES)
+                            (8.0 + extra) * n_test * width * depth), n_test * width * 4 * BYTES)
         total = total + record.times(n_records)
     if record_kernels:
-        total = total + empirical_ntk_cost(n, None, d, width, depth).times(n_records)
+        total = total + empirical_ntk_cost(n, None, d, width, depth,
+                                           activation=activation).times(n_records)
     return total
+
+
+def fits(c: Cost, budget_s: float = TIME_BUDGET_S) -> bool:
+    """True when ``c`` is within ``budget_s`` seconds and the memory budget."""
+    return c.seconds <= budget_s and c.bytes <= MEMORY_BUDGET_B
+
+
+def largest_affordable_prefix(
+    values: Sequence, cost_of: Callable[[tuple], Cost], budget_s: float = TIME_BUDGET_S
+) -> tuple:
+    """The longest prefix ``tuple(values[:k])`` whose cost ``cost_of(prefix)`` fits the
+    budget (:func:`fits`); ``()`` when even the first value does not fit. Costs are assumed
+    to grow with the prefix (every experiment's does), so the search stops at the first
+    prefix that does not fit."""
+    values = tuple(values)
+    k = 0
+    while k < len(values) and fits(cost_of(values[: k + 1]), budget_s):
+        k += 1
+    return values[:k]
 
 
 def check(cost: Cost, *, what: str = "This request", hint: str = "",

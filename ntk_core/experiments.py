@@ -1,6 +1,10 @@
 """Experiments behind the explorer's pages, each returning a tidy dataclass of arrays.
 
-Every function is deterministic given its ``seed``; the pages cache them.
+Every experiment takes its inputs, then the network as an :class:`~ntk_core.MLP` ``net``, then
+keyword options; it is deterministic given its ``seed``. Sweeps over width replace the net's own
+width (``net.with_width(w)``). Beside each experiment ``<name>_cost(...)`` takes the same
+arguments and returns its estimated :class:`~ntk_core.cost.Cost` (the seed is ignored), so a
+caller can plan within a budget before computing anything.
 """
 
 from __future__ import annotations
@@ -10,17 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import cost
 from ._analytic import analytic_kernels
 from ._data import circle_points
 from ._empirical import empirical_kernels, empirical_ntk
 from ._linearized import kernel_eigh, kernel_regression, linearized_dynamics
 from ._metrics import loglog_slope, relative_frobenius
-from ._mlp import MLP
+from ._mlp import MLP, flatten
 from ._training import train_gd
-
-
-def _net(depth, width, activation, weight_std, bias_std, parameterization="ntk") -> MLP:
-    return MLP(depth, width, activation, weight_std, bias_std, parameterization)
 
 
 def _limit(net: MLP, x1: np.ndarray, x2: np.ndarray | None = None):
@@ -31,9 +32,19 @@ def _limit(net: MLP, x1: np.ndarray, x2: np.ndarray | None = None):
     )
 
 
-def _seed_pair(seed: int, k: int) -> tuple[int, int]:
-    """Two distinct, reproducible seeds for the k-th pair of initialisations."""
+def seed_pair(seed: int, k: int) -> tuple[int, int]:
+    """Two distinct, reproducible seeds for the k-th pair of initialisations (the first one
+    also seeds the single init of the training experiments)."""
     return 2 * (int(seed) * 1009 + k), 2 * (int(seed) * 1009 + k) + 1
+
+
+def _widths(widths) -> np.ndarray:
+    """Distinct widths, ascending."""
+    return np.asarray(sorted({int(w) for w in widths}), dtype=np.int64)
+
+
+def _ntk_cost(net: MLP, n1: int, n2: int | None, d: int, width: int | None = None) -> cost.Cost:
+    return cost.empirical_ntk_cost(n1, n2, d, net.width if width is None else width, net.depth)
 
 
 # --------------------------------------------------------------------------- width stability
@@ -52,19 +63,9 @@ class KernelPair:
     nngp_distance: float
 
 
-def kernel_pair(
-    x: np.ndarray,
-    *,
-    width: int,
-    depth: int = 1,
-    activation: str = "relu",
-    weight_std: float | None = None,
-    bias_std: float = 0.0,
-    seed: int = 0,
-) -> KernelPair:
-    """Empirical NTK for two random inits (``seed`` pair) beside the analytic NTK."""
-    net = _net(depth, width, activation, weight_std, bias_std)
-    sa, sb = _seed_pair(seed, 0)
+def kernel_pair(x: np.ndarray, net: MLP, *, seed: int = 0) -> KernelPair:
+    """Empirical NTK of ``net`` for two random inits (``seed`` pair) beside the analytic NTK."""
+    sa, sb = seed_pair(seed, 0)
     ka = empirical_kernels(net, net.init(x.shape[1], sa), x)
     tb = empirical_ntk(net, net.init(x.shape[1], sb), x)
     inf = _limit(net, x)
@@ -79,6 +80,12 @@ def kernel_pair(
         distance_b=relative_frobenius(tb, inf.ntk),
         nngp_distance=relative_frobenius(ka.nngp, inf.nngp),
     )
+
+
+def kernel_pair_cost(x: np.ndarray, net: MLP, *, seed: int = 0) -> cost.Cost:
+    """Two empirical NTKs (each drawing its init) and the analytic kernels."""
+    n, d = x.shape
+    return _ntk_cost(net, n, None, d).times(2) + cost.analytic_cost(n, None, net.depth)
 
 
 @dataclass
@@ -103,36 +110,40 @@ class WidthSweep:
 
 
 def width_sweep(
-    x: np.ndarray,
-    widths,
-    *,
-    n_seeds: int = 5,
-    depth: int = 1,
-    activation: str = "relu",
-    weight_std: float | None = None,
-    bias_std: float = 0.0,
-    seed: int = 0,
+    x: np.ndarray, net: MLP, widths, *, n_seeds: int = 5, seed: int = 0
 ) -> WidthSweep:
     """For each width, ``n_seeds`` pairs of inits: ||Theta_A - Theta_B||/||Theta_A|| and
     ||Theta_A - Theta_inf||/||Theta_inf||; slopes fitted on the per-width means (expected
-    -1/2: the empirical NTK fluctuates around its limit with O(1/sqrt(width)) entries)."""
-    widths = np.asarray(sorted({int(w) for w in widths}), dtype=np.int64)
+    -1/2: the empirical NTK fluctuates around its limit with O(1/sqrt(width)) entries).
+    ``net``'s own width is ignored: width w uses ``net.with_width(w)``."""
+    widths = _widths(widths)
     if widths.size == 0 or widths.min() < 1 or int(n_seeds) < 1:
         raise ValueError("need at least one width >= 1 and n_seeds >= 1")
-    inf = _limit(_net(depth, 1, activation, weight_std, bias_std), x).ntk
+    inf = _limit(net, x).ntk
     var = np.empty((widths.size, int(n_seeds)))
     dist = np.empty_like(var)
     for i, w in enumerate(widths):
-        net = _net(depth, int(w), activation, weight_std, bias_std)
+        net_w = net.with_width(int(w))
         for k in range(int(n_seeds)):
-            sa, sb = _seed_pair(seed, k)
-            ta = empirical_ntk(net, net.init(x.shape[1], sa), x)
-            tb = empirical_ntk(net, net.init(x.shape[1], sb), x)
+            sa, sb = seed_pair(seed, k)
+            ta = empirical_ntk(net_w, net_w.init(x.shape[1], sa), x)
+            tb = empirical_ntk(net_w, net_w.init(x.shape[1], sb), x)
             var[i, k] = relative_frobenius(tb, ta)
             dist[i, k] = relative_frobenius(ta, inf)
     slope, err = loglog_slope(widths, var.mean(axis=1))
     dslope, derr = loglog_slope(widths, dist.mean(axis=1))
     return WidthSweep(widths, var, dist, slope, err, dslope, derr)
+
+
+def width_sweep_cost(
+    x: np.ndarray, net: MLP, widths, *, n_seeds: int = 5, seed: int = 0
+) -> cost.Cost:
+    """The analytic NTK once, then 2 · n_seeds empirical NTKs per width."""
+    n, d = x.shape
+    total = cost.analytic_cost(n, None, net.depth)
+    for w in _widths(widths):
+        total = total + _ntk_cost(net, n, None, d, int(w)).times(2 * int(n_seeds))
+    return total
 
 
 @dataclass
@@ -145,27 +156,31 @@ class KernelSlices:
 
 
 def kernel_slices(
-    x: np.ndarray,
-    widths,
-    *,
-    x0_index: int = 0,
-    depth: int = 1,
-    activation: str = "relu",
-    weight_std: float | None = None,
-    bias_std: float = 0.0,
-    seed: int = 0,
+    x: np.ndarray, net: MLP, widths, *, x0_index: int = 0, seed: int = 0
 ) -> KernelSlices:
-    """Slices Theta(x0, x_j) of the empirical NTK at each width (Jacot et al. 2018, Fig. 1)."""
+    """Slices Theta(x0, x_j) of the empirical NTK at each width (Jacot et al. 2018, Fig. 1),
+    one init each; ``net``'s own width is ignored."""
     if not 0 <= int(x0_index) < x.shape[0]:
         raise ValueError(f"x0_index must lie in [0, {x.shape[0] - 1}]")
     x0 = x[int(x0_index) : int(x0_index) + 1]
     widths = np.asarray([int(w) for w in widths], dtype=np.int64)
     rows = []
     for w in widths:
-        net = _net(depth, int(w), activation, weight_std, bias_std)
-        rows.append(empirical_ntk(net, net.init(x.shape[1], _seed_pair(seed, 0)[0]), x0, x)[0])
-    inf = _limit(_net(depth, 1, activation, weight_std, bias_std), x0, x).ntk[0]
+        net_w = net.with_width(int(w))
+        rows.append(empirical_ntk(net_w, net_w.init(x.shape[1], seed_pair(seed, 0)[0]), x0, x)[0])
+    inf = _limit(net, x0, x).ntk[0]
     return KernelSlices(widths, np.array(rows).reshape(widths.size, x.shape[0]), inf)
+
+
+def kernel_slices_cost(
+    x: np.ndarray, net: MLP, widths, *, x0_index: int = 0, seed: int = 0
+) -> cost.Cost:
+    """One analytic row, then one empirical NTK row (1 × n) per width."""
+    n, d = x.shape
+    total = cost.analytic_cost(1, n, net.depth)
+    for w in widths:
+        total = total + _ntk_cost(net, 1, n, d, int(w))
+    return total
 
 
 # --------------------------------------------------------------------------- training dynamics
@@ -197,20 +212,15 @@ def training_dynamics(
     x: np.ndarray,
     y: np.ndarray,
     x_test: np.ndarray,
+    net: MLP,
     *,
-    width: int,
     lr: float,
     steps: int,
-    depth: int = 1,
-    activation: str = "relu",
-    weight_std: float | None = None,
-    bias_std: float = 1.0,
     seed: int = 0,
     n_records: int = 60,
 ) -> TrainingDynamics:
-    """Train one net by GD and compare with the discrete and continuous NTK predictions."""
-    net = _net(depth, width, activation, weight_std, bias_std)
-    params = net.init(x.shape[1], _seed_pair(seed, 0)[0])
+    """Train ``net`` by GD and compare with the discrete and continuous NTK predictions."""
+    params = net.init(x.shape[1], seed_pair(seed, 0)[0])
     rec = np.unique(np.round(np.geomspace(1, max(steps, 1), n_records)).astype(int))
     rec = np.unique(np.concatenate([[0], rec[rec <= steps], [steps]]))
     result = train_gd(
@@ -254,6 +264,28 @@ def training_dynamics(
     )
 
 
+def training_dynamics_cost(
+    x: np.ndarray,
+    y: np.ndarray,
+    x_test: np.ndarray,
+    net: MLP,
+    *,
+    lr: float,
+    steps: int,
+    seed: int = 0,
+    n_records: int = 60,
+) -> cost.Cost:
+    """GD with ``n_records`` test-grid records, Theta_0 and Theta_T, and Theta(x_test, X)."""
+    n, d = x.shape
+    n_test = x_test.shape[0]
+    return (
+        cost.train_cost(n, d, net.width, net.depth, int(steps), n_test=n_test,
+                        n_records=int(n_records))
+        + _ntk_cost(net, n, None, d).times(2)
+        + _ntk_cost(net, n_test, n, d)
+    )
+
+
 # --------------------------------------------------------------------------- lazy vs rich
 @dataclass
 class LazyRichPanel:
@@ -276,25 +308,17 @@ def lazy_rich_panel(
     x: np.ndarray,
     y: np.ndarray,
     x_test: np.ndarray,
+    net: MLP,
     *,
-    width: int,
     lr: float,
     steps: int,
-    depth: int = 1,
-    activation: str = "relu",
-    weight_std: float | None = None,
-    bias_std: float = 1.0,
     alpha: float | None = None,
-    parameterization: str = "ntk",
     seed: int = 0,
     n_snapshots: int = 21,
 ) -> LazyRichPanel:
     """Train a net (fixed step ``lr``, never scaled by width) and record snapshots for an
     animation: predictions, its linearization, and how far its NTK has moved."""
-    from ._mlp import flatten
-
-    net = _net(depth, width, activation, weight_std, bias_std, parameterization)
-    params = net.init(x.shape[1], _seed_pair(seed, 0)[0])
+    params = net.init(x.shape[1], seed_pair(seed, 0)[0])
     snaps = np.unique(np.round(np.linspace(0, steps, max(2, int(n_snapshots)))).astype(int))
     result = train_gd(
         net, params, x, y, lr=lr, steps=steps, alpha=alpha, x_test=x_test, record_steps=snaps,
@@ -320,7 +344,7 @@ def lazy_rich_panel(
     gap = float(np.sqrt(np.mean((result.test_preds[-1] - lin.test[-1]) ** 2))) if last else np.nan
     p0, p1 = flatten(params), flatten(result.params)
     return LazyRichPanel(
-        width=int(width),
+        width=net.width,
         steps=snaps,
         losses=result.losses,
         net_test=result.test_preds,
@@ -331,6 +355,30 @@ def lazy_rich_panel(
         param_change=float(np.linalg.norm(p1 - p0) / np.linalg.norm(p0)),
         diverged=result.diverged,
         message=result.message,
+    )
+
+
+def lazy_rich_panel_cost(
+    x: np.ndarray,
+    y: np.ndarray,
+    x_test: np.ndarray,
+    net: MLP,
+    *,
+    lr: float,
+    steps: int,
+    alpha: float | None = None,
+    seed: int = 0,
+    n_snapshots: int = 21,
+) -> cost.Cost:
+    """Training with ``n_snapshots`` recorded kernels and test predictions, plus the
+    linearization (Theta_0 is counted again although the step-0 record is reused: a bound)."""
+    n, d = x.shape
+    n_test = x_test.shape[0]
+    return (
+        cost.train_cost(n, d, net.width, net.depth, int(steps), n_test=n_test,
+                        n_records=int(n_snapshots), record_kernels=True)
+        + _ntk_cost(net, n, None, d)
+        + _ntk_cost(net, n_test, n, d)
     )
 
 
@@ -370,60 +418,97 @@ def _final_change(net, params, x, y, lr, steps, alpha):
 def ntk_change_vs_width(
     x: np.ndarray,
     y: np.ndarray,
+    net: MLP,
     widths,
     *,
     lr: float,
     steps: int,
     n_seeds: int = 3,
-    depth: int = 1,
-    activation: str = "relu",
-    weight_std: float | None = None,
-    bias_std: float = 1.0,
-    parameterization: str = "ntk",
     seed: int = 0,
 ) -> ChangeSweep:
     """||Theta_T - Theta_0||/||Theta_0|| after ``steps`` of GD at a fixed ``lr`` for each width.
     Under "ntk" the change falls like width^(-1/2) (lazy training, Lee et al. 2019); under
-    "mean_field" it stays O(1)."""
-    widths = np.asarray(sorted({int(w) for w in widths}), dtype=np.int64)
+    "mean_field" it stays O(1). ``net``'s own width is ignored."""
+    widths = _widths(widths)
     ch = np.empty((widths.size, int(n_seeds)))
     loss = np.empty_like(ch)
     for i, w in enumerate(widths):
-        net = _net(depth, int(w), activation, weight_std, bias_std, parameterization)
+        net_w = net.with_width(int(w))
         for k in range(int(n_seeds)):
-            params = net.init(x.shape[1], _seed_pair(seed, k)[0])
-            ch[i, k], loss[i, k] = _final_change(net, params, x, y, lr, steps, None)
+            params = net_w.init(x.shape[1], seed_pair(seed, k)[0])
+            ch[i, k], loss[i, k] = _final_change(net_w, params, x, y, lr, steps, None)
     slope, err = loglog_slope(widths, _row_nanmean(ch))
     return ChangeSweep(widths.astype(float), ch, loss, slope, err)
+
+
+def _trained_change_cost(net: MLP, n: int, d: int, steps: int, width: int) -> cost.Cost:
+    """One GD run without records and the NTK before and after it."""
+    return (cost.train_cost(n, d, width, net.depth, int(steps))
+            + _ntk_cost(net, n, None, d, width).times(2))
+
+
+def ntk_change_vs_width_cost(
+    x: np.ndarray,
+    y: np.ndarray,
+    net: MLP,
+    widths,
+    *,
+    lr: float,
+    steps: int,
+    n_seeds: int = 3,
+    seed: int = 0,
+) -> cost.Cost:
+    """n_seeds trainings (and two NTKs each) per width."""
+    n, d = x.shape
+    total = cost.Cost(0.0, 0.0)
+    for w in _widths(widths):
+        total = total + _trained_change_cost(net, n, d, steps, int(w)).times(int(n_seeds))
+    return total
 
 
 def alpha_sweep(
     x: np.ndarray,
     y: np.ndarray,
+    net: MLP,
     alphas,
     *,
-    width: int,
     lr: float,
     steps: int,
     n_seeds: int = 3,
-    depth: int = 1,
-    activation: str = "relu",
-    weight_std: float | None = None,
-    bias_std: float = 1.0,
     seed: int = 0,
 ) -> ChangeSweep:
     """NTK change at fixed width over the output scale alpha (Chizat, Oyallon & Bach 2019):
     small alpha is rich (the kernel moves), large alpha is lazy (change -> 0)."""
-    alphas = np.asarray(sorted({float(a) for a in alphas}), dtype=np.float64)
-    net = _net(depth, width, activation, weight_std, bias_std)
+    alphas = _alphas(alphas)
     ch = np.empty((alphas.size, int(n_seeds)))
     loss = np.empty_like(ch)
     for k in range(int(n_seeds)):
-        params = net.init(x.shape[1], _seed_pair(seed, k)[0])
+        params = net.init(x.shape[1], seed_pair(seed, k)[0])
         for i, a in enumerate(alphas):
             ch[i, k], loss[i, k] = _final_change(net, params, x, y, lr, steps, float(a))
     slope, err = loglog_slope(alphas, _row_nanmean(ch))
     return ChangeSweep(alphas, ch, loss, slope, err)
+
+
+def _alphas(alphas) -> np.ndarray:
+    return np.asarray(sorted({float(a) for a in alphas}), dtype=np.float64)
+
+
+def alpha_sweep_cost(
+    x: np.ndarray,
+    y: np.ndarray,
+    net: MLP,
+    alphas,
+    *,
+    lr: float,
+    steps: int,
+    n_seeds: int = 3,
+    seed: int = 0,
+) -> cost.Cost:
+    """n_seeds trainings (and two NTKs each) per alpha, at ``net``'s width."""
+    n, d = x.shape
+    one = _trained_change_cost(net, n, d, steps, net.width)
+    return one.times(_alphas(alphas).size * int(n_seeds))
 
 
 # --------------------------------------------------------------------------- infinite width
@@ -447,23 +532,16 @@ class DepthProfile:
     diag_mean: np.ndarray
 
 
-def depth_profile(
-    depths,
-    *,
-    n_angles: int = 181,
-    activation: str = "relu",
-    weight_std: float = math.sqrt(2.0),
-    bias_std: float = 0.0,
-) -> DepthProfile:
-    """Analytic kernel slices against x0 = (1, 0) for angles in [0, pi], for each depth."""
+def depth_profile(net: MLP, depths, *, n_angles: int = 181) -> DepthProfile:
+    """Analytic kernel slices against x0 = (1, 0) for angles in [0, pi], for each depth, with
+    ``net``'s activation, sigma_w and sigma_b (its depth and width are ignored)."""
     depths = np.asarray([int(d) for d in depths], dtype=np.int64)
     angles = np.linspace(0.0, np.pi, int(n_angles))
     xs = circle_points(angles)
     ring = circle_points(np.linspace(0, 2 * np.pi, 2 * (int(n_angles) - 1), endpoint=False))
     sl, nsl, floor, pw, dm = [], [], [], [], []
     for d in depths:
-        k = analytic_kernels(xs[:1], xs, depth=int(d), activation=activation,
-                             weight_std=weight_std, bias_std=bias_std)
+        k = _limit(net.with_depth(int(d)), xs[:1], xs)
         s = k.ntk[0] / k.ntk[0, 0]
         sl.append(s)
         nsl.append(k.nngp[0] / k.nngp[0, 0])
@@ -477,11 +555,20 @@ def depth_profile(
             # linear interpolation between angles[i-1] and angles[i]
             a0, a1, s0, s1 = angles[i - 1], angles[i], s[i - 1], s[i]
             pw.append(a0 + (half - s0) * (a1 - a0) / (s1 - s0) if s1 != s0 else a1)
-        full = analytic_kernels(ring, depth=int(d), activation=activation,
-                                weight_std=weight_std, bias_std=bias_std).ntk
+        full = _limit(net.with_depth(int(d)), ring).ntk
         mean = np.mean(full)
         # an odd activation (erf) without bias averages to 0 over the circle: ratio undefined
         dm.append(np.mean(np.diag(full)) / mean if abs(mean) > 1e-12 * np.abs(full).max()
                   else math.nan)
     return DepthProfile(depths, angles, np.array(sl), np.array(nsl), np.array(floor),
                         np.array(pw), np.array(dm))
+
+
+def depth_profile_cost(net: MLP, depths, *, n_angles: int = 181) -> cost.Cost:
+    """An upper bound: every depth costed as the deepest one on the 2 (n_angles - 1)-point
+    ring (the slices, one row each, are smaller)."""
+    depths = [int(d) for d in depths]
+    if not depths:
+        return cost.Cost(0.0, 0.0)
+    ring = cost.analytic_cost(2 * (int(n_angles) - 1), None, max(depths))
+    return ring.times(len(depths))

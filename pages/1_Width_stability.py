@@ -23,18 +23,19 @@ from ntk_app.layout import (
     to_npz,
 )
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setting
-from ntk_core import cost, make_inputs
+from ntk_core import MLP, cost, make_inputs
 from ntk_core import experiments as ex
+from ntk_core.setups import WIDTH_STABILITY_POINTS, WIDTH_STABILITY_SWEEP
 
 DEPTH_MAX = 4
-N_POINTS = {"circle": 36, "grid": 33}  # circle: 10° steps; grid: step 0.125, so x = 0 is a point
+N_POINTS = WIDTH_STABILITY_POINTS  # circle: 10° steps; grid: step 0.125, so x = 0 is a point
 INPUT_LABELS = {"circle": "points on the unit circle", "grid": "1-D grid on [−2, 2]"}
 MIDDLE_LABELS = {"diff": "Θ_A − Θ_B", "B": "Θ_B (init B)"}
 SWEEP_MAX_OPTIONS = tuple(w for w in WIDTH_OPTIONS if w >= 1000)
 SWEEP_BUDGET_S = 1.5  # estimated seconds; wider sweeps stop at the last affordable width
 SLICE_WIDTHS = (10, 100, 1000, 10_000)
 SLICE_BUDGET_S = 0.5  # the fixed slice widths (the current width is a row of Θ_A)
-ARTICLE = {  # width: (printed in the article, what its own code prints; NUMERICS_AUDIT §1.2)
+ARTICLE = {  # width: (printed in the article, what its own code prints, ntk_core._article)
     10: (0.5823, 0.7243),
     50: (0.2741, 0.2934),
     200: (0.1284, 0.1976),
@@ -55,7 +56,7 @@ state = PageState(
         seed_setting(0),
         Setting("middle", "choice", "diff", choices=tuple(MIDDLE_LABELS)),
         Setting("seeds", "int", 5, 2, 10),
-        Setting("sweep_max", "snap", 10_000, choices=SWEEP_MAX_OPTIONS),
+        Setting("sweep_max", "snap", max(WIDTH_STABILITY_SWEEP), choices=SWEEP_MAX_OPTIONS),
     ],
 )
 
@@ -107,25 +108,17 @@ else:
     axis_title, x0_index, x0_label = "x", n // 2, "x₀ = 0"
 
 
-# Cost of each experiment, composed as ntk_core.experiments computes it (each empirical_ntk_cost
-# already includes drawing that initialisation's weights).
+# Cost of each experiment (ntk_core.experiments.*_cost; the activation and scales do not matter).
 def kernel_pair_cost(n: int, d: int, width: int, depth: int) -> cost.Cost:
-    one = cost.empirical_ntk_cost(n, None, d, width, depth)
-    return one.times(2) + cost.analytic_cost(n, None, depth)
+    return ex.kernel_pair_cost(x, MLP(depth, width))
 
 
 def width_sweep_cost(n: int, d: int, widths, depth: int, n_seeds: int) -> cost.Cost:
-    total = cost.analytic_cost(n, None, depth)
-    for w in widths:
-        total = total + cost.empirical_ntk_cost(n, None, d, w, depth).times(2 * n_seeds)
-    return total
+    return ex.width_sweep_cost(x, MLP(depth, 1), widths, n_seeds=n_seeds)
 
 
 def kernel_slices_cost(n: int, d: int, widths, depth: int) -> cost.Cost:
-    total = cost.analytic_cost(1, n, depth)
-    for w in widths:
-        total = total + cost.empirical_ntk_cost(1, n, d, w, depth)
-    return total
+    return ex.kernel_slices_cost(x, MLP(depth, 1), widths)
 
 
 def square(fig: go.Figure) -> go.Figure:
@@ -144,22 +137,11 @@ def legend_below(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def fits(c: cost.Cost, budget_s: float = cost.TIME_BUDGET_S) -> bool:
-    return c.seconds <= budget_s and c.bytes <= cost.MEMORY_BUDGET_B
-
-
 # ----------------------------------------------------------------------------- engine (cached)
 @cached(max_entries=32)
 def kernel_pair(kind: str, width: int, depth: int, act: str, sw: float, sb: float, seed: int):
-    return ex.kernel_pair(
-        make_inputs(kind, N_POINTS[kind]),
-        width=width,
-        depth=depth,
-        activation=act,
-        weight_std=sw,
-        bias_std=sb,
-        seed=seed,
-    )
+    net = MLP(depth, width, act, sw, sb)
+    return ex.kernel_pair(make_inputs(kind, N_POINTS[kind]), net, seed=seed)
 
 
 @cached(max_entries=8)
@@ -175,12 +157,9 @@ def width_sweep(
 ):
     return ex.width_sweep(
         make_inputs(kind, N_POINTS[kind]),
+        MLP(depth, 1, act, sw, sb),
         widths,
         n_seeds=n_seeds,
-        depth=depth,
-        activation=act,
-        weight_std=sw,
-        bias_std=sb,
         seed=seed,
     )
 
@@ -198,12 +177,9 @@ def kernel_slices(
 ):
     return ex.kernel_slices(
         make_inputs(kind, N_POINTS[kind]),
+        MLP(depth, 1, act, sw, sb),
         widths,
         x0_index=x0_index,
-        depth=depth,
-        activation=act,
-        weight_std=sw,
-        bias_std=sb,
         seed=seed,
     )
 
@@ -225,27 +201,27 @@ asked = tuple(w for w in WIDTH_OPTIONS if w <= sweep_max)
 
 def plan(depth: int) -> tuple[tuple[int, ...], tuple[int, ...], cost.Cost]:
     """Sweep widths, slice widths and their cost at ``depth`` (independent of the width)."""
-    sweep = asked[:3]  # widths 10, 20, 50 always (they cost next to nothing)
-    for k in range(4, len(asked) + 1):  # the longest prefix of the asked widths within budget
-        if fits(width_sweep_cost(n, d, asked[:k], depth, n_seeds), SWEEP_BUDGET_S):
-            sweep = asked[:k]
-    slices = tuple(
-        w
-        for i, w in enumerate(SLICE_WIDTHS)
-        if fits(kernel_slices_cost(n, d, SLICE_WIDTHS[: i + 1], depth), SLICE_BUDGET_S)
+    # the longest prefix of the asked widths within budget, and widths 10, 20, 50 always (they
+    # cost next to nothing)
+    sweep = cost.largest_affordable_prefix(
+        asked, lambda ws: width_sweep_cost(n, d, ws, depth, n_seeds), SWEEP_BUDGET_S
+    )
+    sweep = sweep if len(sweep) >= 3 else asked[:3]
+    slices = cost.largest_affordable_prefix(
+        SLICE_WIDTHS, lambda ws: kernel_slices_cost(n, d, ws, depth), SLICE_BUDGET_S
     )
     total = width_sweep_cost(n, d, sweep, depth, n_seeds) + kernel_slices_cost(n, d, slices, depth)
     return sweep, slices, total
 
 
 def view_fits(width: int, depth: int) -> bool:
-    return fits(kernel_pair_cost(n, d, width, depth) + plan(depth)[2])
+    return cost.fits(kernel_pair_cost(n, d, width, depth) + plan(depth)[2])
 
 
 sweep_widths, slice_widths, fixed_cost = plan(depth)
 pair_cost = kernel_pair_cost(n, d, width, depth)
 hint = ""
-if not fits(pair_cost + fixed_cost):
+if not cost.fits(pair_cost + fixed_cost):
     ok_widths = [w for w in WIDTH_OPTIONS if view_fits(w, depth)]
     ok_depths = [k for k in range(1, depth) if view_fits(width, k)]
     hint = f"Reduce the width to {max(ok_widths):,} or less at depth {depth}"

@@ -23,15 +23,17 @@ from ntk_app.layout import (
     to_csv,
 )
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setting
-from ntk_core import TARGETS, make_inputs, target_function
-from ntk_core.cost import (
-    MEMORY_BUDGET_B,
-    TIME_BUDGET_S,
-    Cost,
-    empirical_ntk_cost,
-    train_cost,
+from ntk_core import MLP, TARGETS, make_inputs, target_function
+from ntk_core.cost import TIME_BUDGET_S, Cost, fits
+from ntk_core.experiments import training_dynamics, training_dynamics_cost
+from ntk_core.setups import (
+    TRAINING_LR,
+    TRAINING_POINTS,
+    TRAINING_RECORDS,
+    TRAINING_STEPS,
+    TRAINING_TEST_POINTS,
+    eval_grid,
 )
-from ntk_core.experiments import training_dynamics
 
 setup_page("training_dynamics")
 
@@ -47,8 +49,8 @@ LR_OPTIONS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05)
 STEP_OPTIONS = (100, 200, 500, 1000, 2000, 5000)
 BIAS_OPTIONS = (0.25, 0.5, 1.0, 2.0)
 SIGMA_W = math.sqrt(2.0)  # He scaling for ReLU
-N_TEST = 101  # test grid on [-2.5, 2.5]
-N_RECORDS = 40  # requested snapshots, log-spaced in t (fewer after rounding)
+N_TEST = TRAINING_TEST_POINTS  # test grid on [-2.5, 2.5]
+N_RECORDS = TRAINING_RECORDS  # requested snapshots, log-spaced in t (fewer after rounding)
 TOP_MODES = 6
 LAST = -1  # value of "t" meaning "the last recorded step"
 
@@ -56,13 +58,13 @@ state = PageState(
     "training",
     [
         Setting("target", "choice", "sin", choices=TARGETS),
-        Setting("n", "int", 15, 5, 60),
+        Setting("n", "int", TRAINING_POINTS, 5, 60),
         Setting("sigma_b", "snap", 1.0, choices=BIAS_OPTIONS),
         Setting("nobias", "bool", False),
         width_setting("width", default=1000),
         Setting("depth", "int", 1, 1, 3),
-        Setting("lr", "snap", 0.01, choices=LR_OPTIONS),
-        Setting("steps", "snap", 1000, choices=STEP_OPTIONS),
+        Setting("lr", "snap", TRAINING_LR, choices=LR_OPTIONS),
+        Setting("steps", "snap", TRAINING_STEPS, choices=STEP_OPTIONS),
         seed_setting(0),
         Setting("t", "int", LAST, LAST, max(STEP_OPTIONS)),
         Setting("logt", "bool", True),
@@ -124,18 +126,14 @@ def run(
     """GD on the 1-D grid beside the discrete and continuous NTK predictions (one init)."""
     x = make_inputs("grid", n)
     y = target_function(target, x, seed=0)  # the data stay fixed; the seed is the init's
-    x_test = np.linspace(-2.5, 2.5, N_TEST)[:, None]
+    x_test = eval_grid(N_TEST)
     res = training_dynamics(
         x,
         y,
         x_test,
-        width=width,
+        MLP(depth, width, "relu", SIGMA_W, sigma_b),
         lr=lr,
         steps=steps,
-        depth=depth,
-        activation="relu",
-        weight_std=SIGMA_W,
-        bias_std=sigma_b,
         seed=seed,
         n_records=N_RECORDS,
     )
@@ -145,15 +143,12 @@ def run(
 
 def estimate(n_steps: int) -> Cost:
     """Estimated time and memory of run(...) with ``n_steps`` steps (ntk_core.cost)."""
-    return (
-        train_cost(n, 1, width, depth, n_steps, n_test=N_TEST, n_records=N_RECORDS)
-        + empirical_ntk_cost(n, None, 1, width, depth).times(2)  # Θ₀ and Θ_T
-        + empirical_ntk_cost(N_TEST, n, 1, width, depth)  # Θ(x_test, X)
+    x = make_inputs("grid", n)
+    x_test = np.empty((N_TEST, 1))  # only its shape enters the estimate
+    net = MLP(depth, width, "relu", SIGMA_W, sigma_b)
+    return training_dynamics_cost(
+        x, x[:, 0], x_test, net, lr=lr, steps=n_steps, n_records=N_RECORDS
     )
-
-
-def fits(c: Cost) -> bool:
-    return c.seconds <= TIME_BUDGET_S and c.bytes <= MEMORY_BUDGET_B
 
 
 # too many steps for this width/depth: run the largest offered number that fits, and say so;

@@ -13,22 +13,23 @@ from ntk_app.figures import band, lines
 from ntk_app.fits import animated_fits, fit_plot, legend_below, mark_x
 from ntk_app.layout import cached, download, require_budget, seed_controls, setup_page, to_csv
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting
-from ntk_core import TARGETS, cost, experiments, loglog_slope, make_inputs, target_function
+from ntk_core import MLP, TARGETS, cost, experiments, loglog_slope, make_inputs, target_function
+from ntk_core import setups as su
 
 # ----------------------------------------------------------------------------- fixed set-up
-N_TRAIN = 15  # 1-D grid on [-2, 2]
-N_TEST = 81  # test grid on [-2.5, 2.5]
-SIGMA_B = 1.0  # a bias: without one the 1-D ReLU NTK has rank 2 and cannot fit a sine
-N_SNAP = 21  # recorded snapshots (the animation's frames)
+N_TRAIN = su.LAZY_TRAIN_POINTS  # 1-D grid on [-2, 2]
+N_TEST = su.LAZY_TEST_POINTS  # test grid on [-2.5, 2.5]
+SIGMA_B = su.LAZY_SIGMA_B  # a bias: without one the 1-D ReLU NTK has rank 2 and cannot fit a sine
+N_SNAP = su.LAZY_SNAPSHOTS  # recorded snapshots (the animation's frames)
 NARROW_OPTIONS = (5, 10, 20, 50, 100, 200, 500, 1000)
 KNOB_WIDTHS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 LR_OPTIONS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05)
 STEP_OPTIONS = (100, 200, 500, 1000, 2000, 5000)
 ALPHA_OPTIONS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
-SWEEP_WIDTHS = (10, 30, 100, 300, 1000, 3000)
-MF_WIDTHS = (10, 100, 1000)
-SWEEP_SEEDS = 2
-FIT_FROM = 100  # the -1/2 law is asymptotic: fit the slope on widths >= FIT_FROM
+SWEEP_WIDTHS = su.LAZY_SWEEP_WIDTHS
+MF_WIDTHS = su.LAZY_MF_WIDTHS
+SWEEP_SEEDS = su.LAZY_SWEEP_SEEDS
+FIT_FROM = su.LAZY_FIT_FROM  # the -1/2 law is asymptotic: fit the slope on widths >= FIT_FROM
 PARAMS = ("ntk", "mean_field")
 PARAM_LABELS = {"ntk": "NTK (1/√m readout)", "mean_field": "mean-field (1/m readout, step × m)"}
 TARGET_LABELS = {
@@ -48,8 +49,8 @@ state = PageState(
         Setting("width_wide", "snap", 2000, choices=WIDTH_OPTIONS),
         Setting("width_narrow", "snap", 10, choices=NARROW_OPTIONS),
         Setting("target", "choice", "sin", choices=TARGETS),
-        Setting("lr", "snap", 0.01, choices=LR_OPTIONS),
-        Setting("steps", "snap", 1000, choices=STEP_OPTIONS),
+        Setting("lr", "snap", su.TRAINING_LR, choices=LR_OPTIONS),
+        Setting("steps", "snap", su.TRAINING_STEPS, choices=STEP_OPTIONS),
         seed_setting(0),
         Setting("snapshot", "int", N_SNAP - 1, 0, N_SNAP - 1),
         Setting("sweep", "bool", False),
@@ -65,7 +66,7 @@ state = PageState(
 def data(target: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Training inputs and targets, and the test grid."""
     x = make_inputs("grid", N_TRAIN)
-    return x, target_function(target, x), np.linspace(-2.5, 2.5, N_TEST)[:, None]
+    return x, target_function(target, x), su.eval_grid(N_TEST)
 
 
 @cached(max_entries=32)
@@ -83,12 +84,10 @@ def train_panel(
         x,
         y,
         x_test,
-        width=width,
+        MLP(1, width, bias_std=SIGMA_B, parameterization=param),
         lr=lr,
         steps=steps,
-        bias_std=SIGMA_B,
         alpha=alpha,
-        parameterization=param,
         seed=seed,
         n_snapshots=N_SNAP,
     )
@@ -102,12 +101,11 @@ def change_sweep(
     return experiments.ntk_change_vs_width(
         x,
         y,
+        MLP(1, 1, bias_std=SIGMA_B, parameterization=param),
         widths,
         lr=lr,
         steps=steps,
         n_seeds=SWEEP_SEEDS,
-        bias_std=SIGMA_B,
-        parameterization=param,
         seed=seed,
     )
 
@@ -118,12 +116,11 @@ def alpha_curve(target: str, width: int, lr: float, steps: int, seed: int):
     return experiments.alpha_sweep(
         x,
         y,
+        MLP(1, width, bias_std=SIGMA_B),
         ALPHA_OPTIONS,
-        width=width,
         lr=lr,
         steps=steps,
         n_seeds=1,
-        bias_std=SIGMA_B,
         seed=seed,
     )
 
@@ -131,38 +128,32 @@ def alpha_curve(target: str, width: int, lr: float, steps: int, seed: int):
 # ----------------------------------------------------------------------------- cost estimates
 def panel_cost(width: int, steps: int) -> cost.Cost:
     """Training with N_SNAP recorded kernels and test predictions, plus the linearization."""
-    return (
-        cost.train_cost(
-            N_TRAIN, 1, width, 1, steps, n_test=N_TEST, n_records=N_SNAP, record_kernels=True
-        )
-        + cost.empirical_ntk_cost(N_TRAIN, None, 1, width, 1)
-        + cost.empirical_ntk_cost(N_TEST, N_TRAIN, 1, width, 1)
+    x, y, x_test = data("sin")
+    return experiments.lazy_rich_panel_cost(
+        x, y, x_test, MLP(1, width, bias_std=SIGMA_B), lr=0.01, steps=steps, n_snapshots=N_SNAP
     )
 
 
 def sweep_cost(widths, steps: int, n_seeds: int) -> cost.Cost:
-    total = cost.Cost(0.0, 0.0)
-    for w in widths:
-        one = cost.train_cost(N_TRAIN, 1, w, 1, steps)
-        total = total + (one + cost.empirical_ntk_cost(N_TRAIN, None, 1, w, 1).times(2)).times(
-            n_seeds
-        )
-    return total
+    x, y, _ = data("sin")
+    return experiments.ntk_change_vs_width_cost(
+        x, y, MLP(1, 1, bias_std=SIGMA_B), widths, lr=0.01, steps=steps, n_seeds=n_seeds
+    )
+
+
+def alpha_sweep_cost(width: int, steps: int) -> cost.Cost:
+    x, y, _ = data("sin")
+    return experiments.alpha_sweep_cost(
+        x, y, MLP(1, width, bias_std=SIGMA_B), ALPHA_OPTIONS, lr=0.01, steps=steps, n_seeds=1
+    )
 
 
 def affordable_widths(widths, steps: int, n_seeds: int) -> tuple[int, ...]:
     """The longest prefix of ``widths`` whose sweep fits the time and memory budget."""
-    kept: list[int] = []
-    for w in widths:
-        c = sweep_cost((*kept, w), steps, n_seeds)
-        if c.seconds > cost.TIME_BUDGET_S or c.bytes > cost.MEMORY_BUDGET_B:
-            break
-        kept.append(w)
-    return tuple(kept)
+    return cost.largest_affordable_prefix(widths, lambda ws: sweep_cost(ws, steps, n_seeds))
 
 
-def fits(c: cost.Cost) -> bool:
-    return c.seconds <= cost.TIME_BUDGET_S and c.bytes <= cost.MEMORY_BUDGET_B
+fits = cost.fits
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -750,7 +741,7 @@ with knob_box:
 
     if v["asweep"]:
         require_budget(
-            sweep_cost((w_knob,) * len(ALPHA_OPTIONS), steps, 1),
+            alpha_sweep_cost(w_knob, steps),
             what=f"The α sweep at width {w_knob:,}",
             hint="Reduce the knob width or the steps.",
         )

@@ -26,10 +26,11 @@ from ntk_app.list_setting import int_list_setting
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setting
 from ntk_core import cost
 from ntk_core import experiments as ex
+from ntk_core.setups import PROFILE_ANGLES
 
 DEPTH_MAX = 20
 PROFILE_DEPTHS = tuple(range(1, DEPTH_MAX + 1))
-PROFILE_ANGLES = 73  # slices at 2.5° steps on [0°, 180°]; diag/mean on the 144-point ring
+# PROFILE_ANGLES: slices at 2.5° steps on [0°, 180°]; diag/mean on the 144-point ring
 INPUT_LABELS = {"circle": "unit circle (angles)", "grid": "1-D grid on [−2, 2]"}
 INIT_NORMALS_PER_S = 5e7  # drawing the initial weights (not in cost.empirical_ntk_cost)
 SQRT2 = math.sqrt(2.0)
@@ -102,9 +103,7 @@ def unit_diag(depth: int, act: str, sw: float, sb: float) -> float:
 def profile(act: str, sw: float, sb: float) -> ex.DepthProfile:
     # odd activation without bias: the ring's kernel averages to exactly 0 -> diag/mean = inf
     with np.errstate(divide="ignore", invalid="ignore"):
-        return ex.depth_profile(
-            PROFILE_DEPTHS, n_angles=PROFILE_ANGLES, activation=act, weight_std=sw, bias_std=sb
-        )
+        return ex.depth_profile(nc.MLP(1, 1, act, sw, sb), PROFILE_DEPTHS, n_angles=PROFILE_ANGLES)
 
 
 @cached(max_entries=16)
@@ -123,7 +122,7 @@ def empirical(kind: str, n: int, depth: int, width: int, act: str, sw: float, sb
 
 require_budget(
     cost.analytic_cost(n, None, depth)
-    + cost.analytic_cost(2 * (PROFILE_ANGLES - 1), None, DEPTH_MAX).times(DEPTH_MAX),
+    + ex.depth_profile_cost(nc.MLP(1, 1), PROFILE_DEPTHS, n_angles=PROFILE_ANGLES),
     what="The analytic kernels",
     hint="Reduce n or the depth.",
 )

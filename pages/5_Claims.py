@@ -6,15 +6,24 @@ from __future__ import annotations
 
 import io
 import time
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
 from ntk_app.layout import PARAM_NOTE, cached, download, require_budget, seed_controls, setup_page
 from ntk_app.state import PageState, seed_setting
-from ntk_core.claims import VIEW_TITLES, claims_cost, evaluate_claims
+from ntk_core.claims import claims_cost, evaluate_claims
 
 setup_page("claims")
+
+# The page of each view a claim can point to: (URL slug, title).
+VIEW_PAGES = {
+    "width_stability": ("Width_stability", "Width stability"),
+    "training_dynamics": ("Training_dynamics", "Training dynamics"),
+    "lazy_vs_rich": ("Lazy_vs_rich", "Lazy vs rich"),
+    "infinite_width": ("Infinite_width", "Infinite width"),
+}
 
 state = PageState("claims", [seed_setting(0)])
 st.sidebar.header("Random initialisation")
@@ -36,10 +45,11 @@ def measure(seed: int) -> tuple[list[dict], float]:
     return rows, time.perf_counter() - t0
 
 
-def page_link(url: str) -> str:
-    """The app-relative link of a page ("Width_stability?…"): it resolves against the current
-    page's URL, so it also works when the app is served under a path prefix."""
-    return url.lstrip("/")
+def page_link(c: dict) -> str:
+    """The app-relative link of the claim's view with its settings ("Width_stability?…"): it
+    resolves against the current page's URL, so it also works when the app is served under a
+    path prefix."""
+    return f"{VIEW_PAGES[c['view']][0]}?{urlencode(c['settings'])}"
 
 
 require_budget(
@@ -92,10 +102,10 @@ def claim_row(c: dict) -> None:
         verdict = "Holds" if c["holds"] else "Does not hold"
         mid.caption(f"{mark} {verdict}: {c['reason']}")
         right.link_button(
-            VIEW_TITLES[c["view"]],
-            page_link(c["url"]),
+            VIEW_PAGES[c["view"]][1],
+            page_link(c),
             icon="🔗",
-            help="Opens the page with these settings: " + page_link(c["url"]),
+            help="Opens the page with these settings: " + page_link(c),
             width="stretch",
         )
 
@@ -116,7 +126,7 @@ table = pd.DataFrame(
         "Claimed": [c["claimed"] for c in claims],
         "Measured now": [c["measured_text"] for c in claims],
         "Why": [c["reason"] for c in claims],
-        "Page": [page_link(c["url"]) for c in claims],
+        "Page": [page_link(c) for c in claims],
     },
     index=[c["id"] for c in claims],
 )
@@ -141,7 +151,7 @@ pd.DataFrame(
         "claimed": [c["claimed"] for c in claims],
         "measured": [c["measured_text"] for c in claims],
         "reason": [c["reason"] for c in claims],
-        "page": [c["url"] for c in claims],
+        "page": [page_link(c) for c in claims],
         "seed": seed,
     }
 ).to_csv(csv, index=False)

@@ -1,6 +1,6 @@
 """The original article's network (ntk_core._article), checked against oracles: its Gram-formula
 NTK against a finite-difference Jacobian, its gradients against finite differences, and what its
-NTK converges to (NUMERICS_AUDIT §2(a)-(b))."""
+NTK converges to (the module docstring of ntk_core._article)."""
 
 import math
 
@@ -14,10 +14,10 @@ from ntk_core._article import (
     article_analytic_ntk,
     article_limit_ntk,
     article_lr,
+    bias_free_floor,
     ntk_rank,
     train_article,
 )
-from ntk_core.claims import bias_free_floor
 
 GRID20 = np.linspace(-2.0, 2.0, 20)[:, None]
 GRID15 = np.linspace(-2.0, 2.0, 15)[:, None]
@@ -104,7 +104,7 @@ def test_limit_formula_equals_two_t_of_k0():
 
 
 def test_monte_carlo_mean_matches_expectation():
-    """E[Theta_m] = 2T(K0) + (X X^T o T'(K0))/m (audit §2(a)), here at m = 4 on the circle."""
+    """E[Theta_m] = 2T(K0) + (X X^T o T'(K0))/m (ntk_core._article), here at m = 4 on the circle."""
     x = nc.circle_points(np.array([0.0, 1.0, 2.5]))
     m, draws = 4, 20_000
     net = ArticleNet(m)
@@ -120,7 +120,7 @@ def test_monte_carlo_mean_matches_expectation():
 def test_converges_to_two_t_not_to_its_analytic_kernel_on_the_circle():
     x = nc.make_inputs("circle", 20)
     exact_gap = nc.relative_frobenius(article_limit_ntk(x), article_analytic_ntk(x))
-    assert exact_gap == pytest.approx(0.234, abs=0.002)  # audit §2(b): 0.234
+    assert exact_gap == pytest.approx(0.234, abs=0.002)  # the closed forms' gap
     net = ArticleNet(40_000)
     to_limit, to_analytic = [], []
     for seed in range(3):
@@ -146,7 +146,7 @@ def test_equals_its_analytic_kernel_on_bias_free_1d_inputs():
 @pytest.mark.parametrize("depth", [1, 2, 5])
 def test_analytic_function_is_he_kernel_scaled_down(depth):
     """With sigma_b = 0 the article's analytic NTK is 2^-(L+1) times the He (sigma_w^2 = 2)
-    kernel (audit §2(b))."""
+    kernel."""
     x = nc.make_inputs("gaussian", 12, d=3, seed=0)
     he = nc.analytic_ntk(x, depth=depth, weight_std=math.sqrt(2.0), bias_std=0.0)
     np.testing.assert_allclose(

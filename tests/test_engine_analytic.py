@@ -13,7 +13,8 @@ SQRT2 = math.sqrt(2.0)
 
 
 def relu_one_layer_ntk(gamma):
-    """PRODUCT.md: one ReLU layer, sigma_w = sqrt 2, sigma_b = 0, unit inputs at angle gamma."""
+    """One ReLU layer, sigma_w = sqrt 2, sigma_b = 0, unit inputs at angle gamma: the
+    arc-cosine kernels of degrees 0 and 1 (Cho & Saul 2009) in Theta = K0 T'(K0) + T(K0)."""
     return np.cos(gamma) * (np.pi - gamma) / np.pi + (
         np.sin(gamma) + (np.pi - gamma) * np.cos(gamma)
     ) / np.pi
@@ -170,7 +171,7 @@ def test_zero_input_and_validation():
                                                   ("erf", 2, 0.2)])
 def test_empirical_converges_to_analytic_like_inverse_sqrt_width(act, depth, sb):
     """Mean relative error over 4 seeds at widths 32 … 2048; the fitted log-log slope must lie
-    in [-0.6, -0.4] (the CLT rate -1/2; NUMERICS_AUDIT §2(c) measured -0.46 … -0.53)."""
+    in [-0.6, -0.4] (the CLT rate -1/2; measured -0.46 … -0.53)."""
     x = np.random.default_rng(11).standard_normal((16, 5))
     sw = SQRT2 if act == "relu" else 1.3
     inf = nc.analytic_kernels(x, depth=depth, activation=act, weight_std=sw, bias_std=sb)
@@ -193,8 +194,8 @@ def test_empirical_converges_to_analytic_like_inverse_sqrt_width(act, depth, sb)
 
 
 def test_optional_neural_tangents_agreement():
-    """Cross-check against neural-tangents where it is installed (a separate venv, see
-    PRODUCT.md); skipped otherwise."""
+    """Cross-check against neural-tangents where it is installed (it needs JAX, so usually a
+    separate environment); skipped otherwise."""
     nt = pytest.importorskip("neural_tangents")
     stax = nt.stax
     x = np.random.default_rng(0).standard_normal((6, 3))

@@ -6,11 +6,12 @@ from scipy.linalg import expm
 
 import ntk_core as nc
 from ntk_core import experiments as ex
-from ntk_core import flatten, unflatten
+from ntk_core.testing import explicit_jacobian, flatten, unflatten
 
 X = nc.make_inputs("grid", 15)
 Y = nc.target_function("sin", X)
 X_TEST = np.linspace(-2.5, 2.5, 41)[:, None]
+NET = nc.MLP(1, 1, bias_std=1.0)  # depth 1, ReLU, sigma_w = sqrt 2, sigma_b = 1 (width swept)
 
 
 def loss_of(net, theta, like, x, y, alpha=None, f0=None):
@@ -75,8 +76,8 @@ def test_linearized_discrete_formula_matches_explicit_iteration():
     the explicitly linearized model f0 + J (theta - theta0)."""
     net = nc.MLP(2, 30, bias_std=0.5)
     params = net.init(1, 1)
-    j = nc.explicit_jacobian(net, params, X)
-    jt = nc.explicit_jacobian(net, params, X_TEST)
+    j = explicit_jacobian(net, params, X)
+    jt = explicit_jacobian(net, params, X_TEST)
     theta = j @ j.T
     f0, f0t = net.apply(params, X), net.apply(params, X_TEST)
     lr, steps = 0.8 * nc.stable_lr_bound(theta), [0, 1, 7, 60]
@@ -126,11 +127,11 @@ def test_linearized_flags_divergence_without_overflowing():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_wide_net_follows_its_linearization_narrow_one_departs(seed):
-    """NUMERICS_AUDIT §3.1 (eta = 0.01): the test-grid gap falls from ~0.2 at m = 16 to ~0.03 at
-    m = 4096. Loss curves are compared on the scale of the residual norm, sqrt(2L):
-    max_t |sqrt L_net - sqrt L_lin| / sqrt L_0 is 0.7-2.2 % at m = 4096 (seeds 0-2)."""
-    wide = ex.training_dynamics(X, Y, X_TEST, width=4096, lr=0.01, steps=400, seed=seed)
-    narrow = ex.training_dynamics(X, Y, X_TEST, width=16, lr=0.01, steps=400, seed=seed)
+    """Lee et al. 2019 (arXiv:1902.06720) at eta = 0.01: the test-grid gap falls from ~0.2 at
+    m = 16 to ~0.03 at m = 4096. Loss curves are compared on the scale of the residual norm,
+    sqrt(2L): max_t |sqrt L_net - sqrt L_lin| / sqrt L_0 is 0.7-2.2 % at m = 4096 (seeds 0-2)."""
+    wide = ex.training_dynamics(X, Y, X_TEST, NET.with_width(4096), lr=0.01, steps=400, seed=seed)
+    narrow = ex.training_dynamics(X, Y, X_TEST, NET.with_width(16), lr=0.01, steps=400, seed=seed)
 
     def curve_gap(r):
         return np.abs(np.sqrt(r.losses) - np.sqrt(r.linear_losses)).max() / np.sqrt(r.losses[0])
@@ -144,23 +145,26 @@ def test_wide_net_follows_its_linearization_narrow_one_departs(seed):
 
 
 def test_kernel_change_falls_with_width_like_inverse_sqrt():
-    sweep = ex.ntk_change_vs_width(X, Y, [64, 256, 1024, 4096], lr=0.01, steps=500, n_seeds=2)
+    sweep = ex.ntk_change_vs_width(X, Y, NET, [64, 256, 1024, 4096], lr=0.01, steps=500,
+                                  n_seeds=2)
     assert np.all(np.diff(sweep.change_mean) < 0)
     assert -0.8 < sweep.slope < -0.3, sweep.change_mean
 
 
 def test_kernel_change_falls_with_alpha():
-    sweep = ex.alpha_sweep(X, Y, [0.1, 1.0, 10.0], width=256, lr=0.01, steps=400, n_seeds=1)
+    sweep = ex.alpha_sweep(X, Y, NET.with_width(256), [0.1, 1.0, 10.0], lr=0.01, steps=400,
+                           n_seeds=1)
     assert np.all(np.diff(sweep.change_mean) < 0)
     assert sweep.change_mean[0] > 10 * sweep.change_mean[-1]
 
 
 def test_mean_field_kernel_keeps_moving_at_every_width():
-    """Mean-field: the relative NTK change stays O(1) as width grows (NUMERICS_AUDIT §3.3:
-    2.59, 2.42, 2.51 at m = 64, 1024, 16384), unlike NTK parameterization."""
-    mf = ex.ntk_change_vs_width(X, Y, [64, 1024], lr=0.01, steps=600, n_seeds=1,
-                                parameterization="mean_field")
-    ntk = ex.ntk_change_vs_width(X, Y, [64, 1024], lr=0.01, steps=600, n_seeds=1)
+    """Mean-field (Mei, Montanari & Nguyen 2018, arXiv:1804.06561): the relative NTK change
+    stays O(1) as width grows (measured 2.59, 2.42, 2.51 at m = 64, 1024, 16384), unlike the
+    NTK parameterization."""
+    mf_net = nc.MLP(1, 1, bias_std=1.0, parameterization="mean_field")
+    mf = ex.ntk_change_vs_width(X, Y, mf_net, [64, 1024], lr=0.01, steps=600, n_seeds=1)
+    ntk = ex.ntk_change_vs_width(X, Y, NET, [64, 1024], lr=0.01, steps=600, n_seeds=1)
     assert mf.change_mean.min() > 0.3
     assert mf.change_mean[1] > 0.4 * mf.change_mean[0]
     assert ntk.change_mean[1] < 0.5 * ntk.change_mean[0]

@@ -89,6 +89,7 @@ SHARED_LINKS: dict[str, dict[str, str]] = {
     "lazy_vs_rich": {"width_wide": "1000", "width_narrow": "20", "seed": FRESH},
     "infinite_width": {"width": "200", "depth": "2", "seed": FRESH},
     "claims": {"seed": FRESH},
+    "kernel_motion": {"seeds": "2", "seed": FRESH},
 }
 # The deep link test_deep_link_first_on_a_fresh_server opens first (a view in SHARED_LINKS).
 FIRST_DEEP_LINK = ("lazy_vs_rich", {"width_wide": "1000"})

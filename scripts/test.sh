@@ -2,6 +2,10 @@
 # Run every check: bash scripts/test.sh [pytest args, e.g. -m "not e2e" or -k heatmap]
 # Sets up Chromium and .venv if needed, runs all tests (browser tests included), then ruff.
 # Exits non-zero if anything fails, including "no tests collected".
+#
+#   bash scripts/test.sh                 # everything (one shared server and browser)
+#   bash scripts/test.sh -m "not e2e"    # the quick loop: no browser, no server
+#   CI=true bash scripts/test.sh         # as CI: a skipped browser test fails, full-size fuzz
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -1,10 +1,15 @@
 """Shared pytest set-up.
 
 Browser tests (mark them ``@pytest.mark.e2e``) get:
-- ``app_url`` / ``base_url``: a ``streamlit run app.py`` server on 127.0.0.1 at a free port, started
-  once per session and stopped by PID; ``page.goto("/Some_Page")`` works relative to it.
-- pytest-playwright's ``page`` etc., launched with Debian's /usr/bin/chromium (``playwright
-  install`` cannot download anything here) and a 1280x900 viewport.
+- ``app_url`` / ``base_url``: ONE ``streamlit run app.py`` server on 127.0.0.1 at a free port for
+  the whole session (started on first use, stopped by PID); ``page.goto("/Some_Page")`` works
+  relative to it. A test that needs a server of its own (a fresh one, or another user) starts
+  it with ``streamlit_server()`` and says why.
+- ``tab``: ONE browser tab for the whole session (one context: the 4.7 MB plotly chunk is loaded
+  once, later pages come from the HTTP cache) with ``helpers.E2E_INIT_JS`` installed and its
+  console/page errors collected (reset for each test); a screenshot on failure.
+- pytest-playwright's ``browser`` (one Chromium per session), launched with Debian's
+  /usr/bin/chromium (``playwright install`` cannot download anything here), 1280x900 viewport.
 
 If Chromium or Playwright is missing, e2e tests are skipped, and with ``CI=true`` or
 ``NTK_REQUIRE_BROWSER=1`` such a skip is reported as a failure instead.
@@ -15,22 +20,29 @@ Environment knobs: ``NTK_APP_DIR`` (folder holding app.py, default: the repo roo
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    E2E_INIT_JS,
+    LOAD_TIMEOUT,
     REPO_ROOT,
     VIEWPORT,
+    Tab,
     browser_missing_reason,
     browser_required,
     free_port,
+    watch_errors,
 )
 
 APP_DIR = Path(os.environ.get("NTK_APP_DIR", REPO_ROOT)).resolve()
@@ -105,15 +117,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="session")
-def app_url() -> str:
-    """Start ``streamlit run app.py`` on 127.0.0.1, wait for health, stop it after the session."""
+@contextlib.contextmanager
+def streamlit_server(log_name: str = "e2e-server") -> Iterator[tuple[str, int]]:
+    """``streamlit run app.py`` on 127.0.0.1 at a free port (or ``E2E_PORT`` for the shared
+    one); yields (url, pid) once healthy; SIGTERM to that PID only afterwards."""
     if not (APP_DIR / "app.py").is_file():
         pytest.fail(f"no app.py in {APP_DIR}")
-    port = int(os.environ.get("E2E_PORT") or free_port())
+    shared = log_name == "e2e-server"
+    port = int((shared and os.environ.get("E2E_PORT")) or free_port())
     url = f"http://127.0.0.1:{port}"
     ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / "e2e-server.log"
+    log_path = ARTIFACTS / f"{log_name}.log"
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
@@ -134,10 +148,9 @@ def app_url() -> str:
             stderr=subprocess.STDOUT,
             env=env,
         )
-        SERVER_PID["app"] = proc.pid
         try:
             wait_healthy(url, proc, log_path, SERVER_START_TIMEOUT)
-            yield url
+            yield url, proc.pid
         finally:
             proc.terminate()  # SIGTERM to this PID only; Streamlit exits in ~2 s
             try:
@@ -145,6 +158,14 @@ def app_url() -> str:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """The session's one app server (see ``streamlit_server``)."""
+    with streamlit_server() as (url, pid):
+        SERVER_PID["app"] = pid
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -168,3 +189,27 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "viewport": VIEWPORT}
+
+
+@pytest.fixture(scope="session")
+def shared_tab(browser, browser_context_args: dict) -> Iterator[Tab]:
+    """The session's one browser tab (see the module docstring)."""
+    context = browser.new_context(**browser_context_args)
+    context.add_init_script(E2E_INIT_JS)
+    context.set_default_timeout(LOAD_TIMEOUT)
+    tab = watch_errors(Tab(context.new_page()))
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def tab(shared_tab: Tab, request: pytest.FixtureRequest) -> Iterator[Tab]:
+    """The shared tab, errors reset; after a failed test, a screenshot of what it showed."""
+    shared_tab.errors.clear()
+    shared_tab.external.clear()
+    failed_before = request.session.testsfailed
+    yield shared_tab
+    if request.session.testsfailed > failed_before:
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+        shared_tab.page.screenshot(path=str(ARTIFACTS / "screenshots" / f"FAILED-{name}.png"))

@@ -1,268 +1,172 @@
-"""Real-browser checks of the landing page and every page in pages/ (Debian Chromium, Playwright).
+"""Real-browser checks of every page of the registry (Debian Chromium, Playwright).
 
-Run: ``.venv/bin/python -m pytest -q -m e2e tests/test_e2e_pages.py``
+Run: ``.venv/bin/python -m pytest -q -s -m e2e tests/test_e2e_pages.py``
 
-Pages are discovered from ``pages/*.py`` when the tests are collected; ``PAGE_SPECS`` says how to
-drive each one (URL, width controls, a deep link). A page file without an entry fails
-``test_page_renders_and_width_controls_repaint`` with a message saying what to add, so a new
-page cannot slip through untested.
+The pages come from ``ntk_app.registry.PAGES``; nothing about a page's widgets is written here.
+Its width controls are found on the page (sliders whose label starts with "Width") and the URL
+parameter each one writes is read from its widget key (``helpers.sliders``). Only the settings
+of a shared link are given per page (``SHARED_LINKS``, keyed by view name).
 
-For every page: open it, wait until every plotly chart is drawn (``gd._fullData``), save a
-full-page screenshot to ``artifacts/screenshots/`` (git-ignored) and check it is not blank, then
-move each width control one step with the keyboard and wait until the charts' data really
-changed. No console errors (except the benign ``/_stcore/(health|host-config)`` 404s of deep
-links), no page errors, no ``stException``. A link with query parameters opens the page in that
-state; a bad value (``width=abc``) gives a warning, not an exception.
+All browser tests share one server (conftest ``app_url``) and one tab (conftest ``tab``), except
+where a test says why not. Per page, in this order (the tests of one page run together):
 
-Slider -> repainted chart latency (key press until the last change of the charts' data digest,
-plus two animation frames) is printed as ``E2E_LATENCY ...`` lines and written to
-``artifacts/e2e_latency.json``. Nothing is asserted about it (the machine is shared and noisy).
+1. ``test_page_renders_and_steps_cold``: open the page with a seed never used before in this
+   server's life, wait until every chart is drawn, save a full-page screenshot to
+   ``artifacts/screenshots/`` (git-ignored) and check it is not blank; then move each width
+   control ``COLD_STEPS`` notches, one key press at a time, each onto a width the server has not
+   been asked for (the seed is fresh), after ``THINK_S`` of "reading". Each step is timed chart
+   by chart: key-down -> first dependent chart repainted with its new data, -> every dependent
+   chart repainted (``helpers.E2E_INIT_JS``). Medians per control are printed (``E2E_COLD``) and
+   written to ``artifacts/e2e_latency.json``. Nothing is asserted about time: the machine is
+   shared and noisy; the figures are reported, as users meet them (the background prefetch of
+   neighbouring widths, if a page has it, counts).
+2. ``test_shared_link_in_a_fresh_context``: the page's shared link (its settings and a fresh
+   seed) opened in a new browser context (empty HTTP cache, as a friend's browser): the time
+   from navigation start to the first chart drawn is reported (``E2E_LINK``); the page must show
+   the link's state (sliders, URL) without a warning.
+3. ``test_bad_link_warns_instead_of_failing``: one URL value ``abc``: a warning naming it, the
+   URL repaired, no exception.
+4. ``test_width_controls_at_their_maximum``: every width control jumped to its largest offered
+   value (End key): no exception box, no error box, and no section lost (drawn charts not fewer).
 
-One browser context and one tab are shared by the whole module: the first load of the 4.7 MB
-plotly chunk costs ~5 s, later loads come from the HTTP cache.
+Plus the landing page (a card per page, the sidebar from the registry, a card opens its page) and
+``test_deep_link_first_on_a_fresh_server``: a deep link is the first request a new server
+process sees, and its sidebar must equal the one of ``/``.
+
+Every step also checks: no console errors (except the benign ``/_stcore/(health|host-config)``
+404s of deep links), no page errors, no ``stException``, no error box.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import random
 import re
+import statistics
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
-from helpers import APP_IDLE_SELECTOR, REPO_ROOT
+from conftest import ARTIFACTS, streamlit_server
+from helpers import (
+    E2E_INIT_JS,
+    LOAD_TIMEOUT,
+    STEP_TIMEOUT,
+    Tab,
+    assert_clean,
+    goto,
+    press_and_watch,
+    sidebar_links,
+    sliders,
+    url_params,
+    wait_charts,
+    watch_errors,
+    width_sliders,
+)
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from ntk_app.registry import HOME, PAGES, content_pages
+from ntk_app.registry import Page as SitePage
+
 pytestmark = pytest.mark.e2e
 
-PAGES_DIR = Path(os.environ.get("NTK_APP_DIR", REPO_ROOT)).resolve() / "pages"  # as conftest
-ARTIFACTS = REPO_ROOT / "artifacts"  # git-ignored
 SHOTS = ARTIFACTS / "screenshots"
 LATENCY_JSON = ARTIFACTS / "e2e_latency.json"
-LOAD_TIMEOUT = 90_000  # ms; a first load on the shared 2-CPU box took up to 11 s
-STEP_TIMEOUT = 60_000  # ms; one slider step (a rerun with a cache miss)
-QUIET_MS = 400  # the charts' digest must stay unchanged this long (and the script be idle)
+COLD_STEPS = 3  # cold steps per width control; the median is reported
+THINK_S = 1.0  # a user looks at the page this long before moving a slider again
+FRESH = "<fresh seed>"  # replaced by a seed this server has never seen
 
-
-@dataclass(frozen=True)
-class Control:
-    """A width slider: its exact label, the URL parameter it writes, the key that moves it."""
-
-    label: str
-    param: str
-    key: str = "ArrowRight"
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    url: str
-    controls: tuple[Control, ...] = ()
-    min_plots: int = 1
-    # A link's query parameters and what the sliders (exact label -> shown value) must show.
-    deep_link: dict[str, str] | None = None
-    deep_link_shows: dict[str, str] = field(default_factory=dict)
-    # A link with one bad value: it must give a warning and be replaced in the URL.
-    bad_param: str | None = None
-
-
-# Every file in pages/ needs an entry here (read the labels and URL parameter names from the
-# page source: the select_slider label and the Setting name).
-PAGE_SPECS: dict[str, PageSpec] = {
-    "1_Width_stability.py": PageSpec(
-        "/Width_stability",
-        (Control("Width", "width", "ArrowRight"),),
-        deep_link={"width": "1000", "seed": "7", "depth": "2"},
-        deep_link_shows={"Width": "1000", "Depth (hidden layers)": "2"},
-        bad_param="width",
-    ),
-    "2_Training_dynamics.py": PageSpec(
-        "/Training_dynamics",
-        (Control("Width (hidden units per layer)", "width", "ArrowLeft"),),
-        deep_link={"width": "200", "seed": "7", "depth": "2"},
-        deep_link_shows={"Width (hidden units per layer)": "200", "Depth (hidden layers)": "2"},
-        bad_param="width",
-    ),
-    "3_Lazy_vs_rich.py": PageSpec(
-        "/Lazy_vs_rich",
-        (
-            Control("Width (wide)", "width_wide", "ArrowLeft"),
-            Control("Width (narrow)", "width_narrow", "ArrowRight"),
-            Control("Width (knob)", "width_knob", "ArrowLeft"),
-        ),
-        deep_link={"width_wide": "1000", "width_narrow": "20", "seed": "7"},
-        deep_link_shows={"Width (wide)": "1000", "Width (narrow)": "20"},
-        bad_param="width_wide",
-    ),
-    "4_Infinite_width.py": PageSpec(
-        "/Infinite_width",
-        (Control("Width of the empirical net", "width", "ArrowLeft"),),
-        deep_link={"width": "200", "seed": "7", "depth": "2"},
-        deep_link_shows={"Width of the empirical net": "200", "Depth (hidden layers)": "2"},
-        bad_param="width",
-    ),
-    "5_Claims.py": PageSpec("/Claims", (), min_plots=0, deep_link={"seed": "7"}, bad_param="seed"),
+# The settings of a shared link per page (view name -> URL parameters); FRESH is replaced by a
+# new seed, so the link is also cold on the server. A page missing here fails
+# test_shared_link_in_a_fresh_context with a message saying what to add.
+SHARED_LINKS: dict[str, dict[str, str]] = {
+    "home": {},
+    "width_stability": {"width": "1000", "depth": "2", "seed": FRESH},
+    "training_dynamics": {"width": "200", "depth": "2", "seed": FRESH},
+    "lazy_vs_rich": {"width_wide": "1000", "width_narrow": "20", "seed": FRESH},
+    "infinite_width": {"width": "200", "depth": "2", "seed": FRESH},
+    "claims": {"seed": FRESH},
+    "kernel_motion": {"seeds": "2", "seed": FRESH},
 }
+# The deep link test_deep_link_first_on_a_fresh_server opens first (a view in SHARED_LINKS).
+FIRST_DEEP_LINK = ("lazy_vs_rich", {"width_wide": "1000"})
 
-PAGE_FILES = sorted(p.name for p in PAGES_DIR.glob("*.py") if not p.name.startswith("_"))
-DEEP_LINK_FILES = [f for f in PAGE_FILES if f in PAGE_SPECS and PAGE_SPECS[f].deep_link]
-BAD_LINK_FILES = [f for f in PAGE_FILES if f in PAGE_SPECS and PAGE_SPECS[f].bad_param]
-
-# Deep links (/Page) make the frontend probe /Page/_stcore/{health,host-config} first: benign.
-BENIGN_URL = re.compile(r"/_stcore/(health|host-config)$")
-
-# ----------------------------------------------------------------------------- browser side
-
-# Defined on every document (context init script): a digest of the data of every drawn plot,
-# from gd._fullData (decoded by plotly.js; gd.data may still hold base64). Floats are hashed by
-# their bits, so any change shows.
-DIGEST_INIT_JS = """
-window.__ntkDigest = () => {
-  const f64 = new Float64Array(1), u32 = new Uint32Array(f64.buffer);
-  let h = 2166136261 >>> 0, n = 0;
-  const mix = v => { h = Math.imul(h ^ v, 16777619) >>> 0; };
-  const walk = (v, depth) => {
-    if (v === null || v === undefined) { mix(0x9e37); return; }
-    if (typeof v === 'number') { f64[0] = v; mix(u32[0]); mix(u32[1]); n++; return; }
-    if (typeof v === 'string') { for (let i = 0; i < v.length; i++) mix(v.charCodeAt(i)); return; }
-    if (typeof v === 'boolean') { mix(v ? 1 : 2); return; }
-    if ((Array.isArray(v) || ArrayBuffer.isView(v)) && depth < 4) {
-      mix(v.length);
-      for (let i = 0; i < v.length; i++) walk(v[i], depth + 1);
-    }
-  };
-  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
-  for (const gd of plots) {
-    const traces = gd._fullData || [];
-    mix(traces.length);
-    for (const t of traces) {
-      for (const k of ['type', 'name', 'x', 'y', 'z', 'text', 'customdata', 'visible']) {
-        mix(k.length); walk(t[k], 0);
-      }
-    }
-  }
-  return `${h.toString(16)}:${n}:${plots.length}`;
-};
-"""
-
-# Script run finished, at least `min` charts, and every chart drawn by plotly.js; or an
-# exception box (returned as its text, so a broken page fails at once instead of timing out).
-CHARTS_READY_JS = """(min) => {
-  const exc = document.querySelector('[data-testid="stException"]');
-  if (exc) return 'stException: ' + exc.innerText.slice(0, 2000);
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  const charts = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
-  if (charts.length < min) return false;
-  return charts.every(c => {
-    const gd = c.querySelector('.js-plotly-plot');
-    return gd && gd._fullData && gd._fullData.length > 0;
-  });
-}"""
-
-# Start watching the digest before a key press: record the key-down time and, for every change
-# of the digest, the time two animation frames later (the browser has painted it by then).
-WATCH_JS = """(before) => {
-  const w = window.__ntkWatch = {before, digest: before, tKey: null, changes: 0,
-                                 tFirst: null, tLast: null, tPaint: null};
-  document.addEventListener('keydown', () => { if (w.tKey === null) w.tKey = performance.now(); },
-                            {capture: true, once: true});
-  w.timer = setInterval(() => {
-    const d = window.__ntkDigest();
-    if (d === w.digest) return;
-    const t = performance.now();
-    w.digest = d; w.changes += 1; w.tLast = t; if (w.tFirst === null) w.tFirst = t;
-    w.tPaint = null;
-    requestAnimationFrame(() => requestAnimationFrame(() => {
-      if (w.tLast === t) w.tPaint = performance.now();
-    }));
-  }, 10);
-  return true;
-}"""
-
-# The step is over: the data changed, the script is idle, the last change was painted and
-# nothing changed for `quiet` ms.
-WATCH_DONE_JS = """(quiet) => {
-  const w = window.__ntkWatch;
-  const app = document.querySelector('[data-testid="stApp"]');
-  return !!w && w.changes > 0 && w.digest !== w.before && w.tPaint !== null
-    && app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && performance.now() - w.tLast >= quiet;
-}"""
-
-WATCH_RESULT_JS = """() => {
-  const w = window.__ntkWatch;
-  clearInterval(w.timer);
-  return {tKey: w.tKey, tFirst: w.tFirst, tLast: w.tLast, tPaint: w.tPaint, changes: w.changes,
-          digest: w.digest};
-}"""
+_seeds = itertools.count(random.SystemRandom().randrange(10**8, 2 * 10**9))
 
 
-TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+def fresh_seed() -> str:
+    """A seed no earlier run of this server used: nothing computed for it is cached."""
+    return str(next(_seeds))
+
+
+def link_settings(view: str) -> dict[str, str]:
+    if view not in SHARED_LINKS:
+        pytest.fail(
+            f"page {view!r} has no entry in SHARED_LINKS (tests/test_e2e_pages.py): add the "
+            "settings of a typical shared link (URL parameter -> value; seed FRESH)."
+        )
+    return {k: (fresh_seed() if v == FRESH else v) for k, v in SHARED_LINKS[view].items()}
+
+
+def page_url(site_page: SitePage, settings: dict[str, str] | None = None) -> str:
+    return "/" + site_page.url(settings)
 
 
 # ----------------------------------------------------------------------------- fixtures
 
 
-@dataclass
-class Tab:
-    """The module's shared browser tab and the errors it reported since the last reset."""
-
-    page: Page
-    errors: list[str]
+@pytest.fixture(scope="module", params=PAGES, ids=lambda p: p.view)
+def site_page(request: pytest.FixtureRequest) -> SitePage:
+    """One registry page; module-scoped, so pytest runs all tests of one page together."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def shared_tab(browser: Browser, browser_context_args: dict):
-    context = browser.new_context(**browser_context_args)
-    context.add_init_script(DIGEST_INIT_JS)
-    context.set_default_timeout(LOAD_TIMEOUT)
-    page = context.new_page()
-    tab = Tab(page, [])
-
-    def on_console(msg) -> None:
-        url = msg.location.get("url", "") if msg.location else ""
-        if msg.type == "error" and not BENIGN_URL.search(url):
-            tab.errors.append(f"console error: {msg.text} @ {url}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: tab.errors.append(f"pageerror: {exc}"))
-    yield tab
-    context.close()
+def latency() -> dict:
+    """Every measurement of the module; written to artifacts/e2e_latency.json as it grows."""
+    return {"cold_steps": [], "shared_links": []}
 
 
-@pytest.fixture
-def tab(shared_tab: Tab, request: pytest.FixtureRequest):
-    """The shared tab, errors reset; after a failed test, a screenshot of what it showed."""
-    shared_tab.errors.clear()
-    failed_before = request.session.testsfailed
-    yield shared_tab
-    if request.session.testsfailed > failed_before:
-        name = re.sub(r"[^\w.-]+", "_", request.node.name)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        shared_tab.page.screenshot(path=str(SHOTS / f"FAILED-{name}.png"))
-
-
-@pytest.fixture(scope="module")
-def latency_log():
-    """Every slider measurement of the module; written to artifacts/e2e_latency.json."""
-    records: list[dict] = []
-    yield records
-    if records:
-        write_latency_json(records)
-
-
-def write_latency_json(records: list[dict]) -> None:
+def write_latency_json(records: dict) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+
+    def median(xs: list) -> float | None:
+        xs = [x for x in xs if x is not None]
+        return round(statistics.median(xs), 1) if xs else None
+
     payload = {
-        "what": "slider key press -> last change of the plotly data digest + 2 animation frames",
+        "what": {
+            "cold_steps": "one key press on a width slider onto a width never asked of this "
+            f"server (fresh seed), {THINK_S:g} s after the previous step settled: key-down -> "
+            "first dependent chart repainted with its new data (first_ms), -> every dependent "
+            "chart repainted (all_ms); 'repainted' = two animation frames after the data change",
+            "shared_links": "a page's shared link (fresh seed) in a new browser context (empty "
+            "HTTP cache): navigation start -> first chart drawn (first_chart_ms), -> every "
+            "chart drawn and quiet (settled_s)",
+        },
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "cpus": os.cpu_count(),
-        "loadavg_1min": os.getloadavg()[0],
-        "measurements": records,
+        "loadavg_1min": round(os.getloadavg()[0], 2),
+        "summary": {
+            "cold_steps": [
+                {
+                    "page": r["page"],
+                    "control": r["control"],
+                    "median_first_ms": median([s["first_ms"] for s in r["steps"]]),
+                    "median_all_ms": median([s["all_ms"] for s in r["steps"]]),
+                    "steps": len(r["steps"]),
+                }
+                for r in records["cold_steps"]
+            ],
+            "shared_links": [
+                {"page": r["page"], "first_chart_ms": r["first_chart_ms"]}
+                for r in records["shared_links"]
+            ],
+        },
+        **records,
     }
     LATENCY_JSON.write_text(json.dumps(payload, indent=2) + "\n")
 
@@ -270,67 +174,9 @@ def write_latency_json(records: list[dict]) -> None:
 # ----------------------------------------------------------------------------- helpers
 
 
-def spec_for(file_name: str) -> PageSpec:
-    if file_name not in PAGE_SPECS:
-        pytest.fail(
-            f"pages/{file_name} has no entry in PAGE_SPECS (tests/test_e2e_pages.py): add its URL "
-            "(/<name without the number prefix>), its width controls (exact select_slider "
-            "label, URL parameter, key) and a deep link, so the page gets browser tests."
-        )
-    return PAGE_SPECS[file_name]
-
-
-def goto(page: Page, url: str) -> float:
-    """Open ``url`` and wait for the first script run to end; returns the seconds it took."""
-    t0 = time.perf_counter()
-    page.goto(url, wait_until="domcontentloaded")
-    expect(page.get_by_test_id("stApp")).to_be_visible(timeout=LOAD_TIMEOUT)
-    # the app root says notRunning before the websocket is up, so also wait for some content
-    expect(page.get_by_test_id("stMainBlockContainer").locator("h1, h2, h3").first).to_be_visible(
-        timeout=LOAD_TIMEOUT
-    )
-    page.wait_for_selector(APP_IDLE_SELECTOR, timeout=LOAD_TIMEOUT)
-    return time.perf_counter() - t0
-
-
-def digest(page: Page) -> str:
-    return page.evaluate("() => window.__ntkDigest()")
-
-
-def wait_charts(page: Page, min_plots: int, timeout_s: float = LOAD_TIMEOUT / 1000) -> str:
-    """Wait until at least ``min_plots`` charts are drawn and their data is stable; the digest."""
-    deadline = time.monotonic() + timeout_s
-    ready = page.wait_for_function(CHARTS_READY_JS, arg=min_plots, timeout=timeout_s * 1000)
-    last = digest(page)
-    while True:
-        if isinstance(state := ready.json_value(), str):
-            pytest.fail(f"{page.url} shows an exception:\n{state}")
-        time.sleep(QUIET_MS / 1000)
-        now = digest(page)
-        ready = page.evaluate_handle(CHARTS_READY_JS, min_plots)
-        if now == last and ready.json_value() is True:
-            return now
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"charts kept changing for {timeout_s:.0f} s")
-        last = now
-
-
-def slider(page: Page, label: str):
-    """The thumb of the slider labelled exactly ``label``. Its accessible name also takes text
-    from ``aria-labelledby``, so ``get_by_role("slider", name=label, exact=True)`` finds nothing
-    and the non-exact form also matches "Width (wide)" etc.: match ``aria-label`` instead."""
-    quoted = label.replace("\\", "\\\\").replace('"', '\\"')
-    return page.locator(f'input[type="range"][aria-label="{quoted}"]')
-
-
-def slider_value(page: Page, label: str) -> str:
-    """The value a slider shows (aria-valuetext, thousands separators dropped)."""
-    text = slider(page, label).get_attribute("aria-valuetext") or ""
-    return text.replace(",", "").replace("\u202f", "").strip()
-
-
-def url_params(page: Page) -> dict[str, str]:
-    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
+def on_page(page: Page, site_page: SitePage) -> bool:
+    path = page.url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+    return path == site_page.slug
 
 
 def wait_url_has(page: Page, params: dict[str, str]) -> None:
@@ -340,14 +186,6 @@ def wait_url_has(page: Page, params: dict[str, str]) -> None:
         arg=params,
         timeout=STEP_TIMEOUT,
     )
-
-
-def assert_clean(tab: Tab) -> None:
-    """No exception box, no st.error box (such as the cost guard's refusal: defaults, deep links
-    and one width step must stay within budget), no console or page errors."""
-    expect(tab.page.get_by_test_id("stException")).to_have_count(0)
-    expect(tab.page.get_by_test_id("stAlertContentError")).to_have_count(0)
-    assert tab.errors == [], "\n".join(tab.errors)
 
 
 def full_page_screenshot(page: Page, path: Path) -> None:
@@ -362,7 +200,8 @@ def full_page_screenshot(page: Page, path: Path) -> None:
     height = max(size["height"], min(int(height), 20_000))
     try:
         page.set_viewport_size({"width": size["width"], "height": height})
-        page.evaluate(TWO_FRAMES_JS)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")
         time.sleep(0.3)  # let plotly's resize handlers settle
         page.screenshot(path=str(path), full_page=True)
     finally:
@@ -382,141 +221,232 @@ def assert_not_blank(path: Path) -> None:
     assert top / total < 0.97, f"{path.name}: one colour covers {top / total:.1%} of the page"
 
 
-def card_link(page: Page, url: str):
-    """The landing page's st.page_link to ``url`` (its href is relative: "Width_stability")."""
-    return page.locator(f'a[data-testid="stPageLink-NavLink"][href$="{url.lstrip("/")}"]')
+def card_links(page: Page):
+    """The landing page's st.page_link cards (main area, not the sidebar)."""
+    return page.get_by_test_id("stMain").locator('a[data-testid="stPageLink-NavLink"]')
 
 
-def shot_name(file_name: str, suffix: str) -> Path:
-    return SHOTS / f"{Path(file_name).stem}{suffix}.png"
+def cold_direction(index: int, lo: int, hi: int) -> tuple[str, int]:
+    """The key that gives COLD_STEPS fresh notches (smaller widths first: they are cheaper),
+    and how many notches there are room for."""
+    if index - lo >= COLD_STEPS:
+        return "ArrowLeft", COLD_STEPS
+    if hi - index >= COLD_STEPS:
+        return "ArrowRight", COLD_STEPS
+    return ("ArrowLeft", index - lo) if index - lo >= hi - index else ("ArrowRight", hi - index)
 
 
-def move_and_measure(tab: Tab, spec: PageSpec, control: Control) -> dict:
-    """Press ``control.key`` on the slider, wait for the charts to repaint; the measurement."""
-    page = tab.page
-    before_value = slider_value(page, control.label)
-    before = digest(page)
-    thumb = slider(page, control.label)
-    thumb.focus()
-    page.evaluate(WATCH_JS, before)
-    thumb.press(control.key)
-    page.wait_for_function(WATCH_DONE_JS, arg=QUIET_MS, timeout=STEP_TIMEOUT, polling=50)
-    res = page.evaluate(WATCH_RESULT_JS)
-    after_value = slider_value(page, control.label)
-    assert after_value != before_value, f"{control.label}: {control.key} did not move the slider"
-    assert res["tKey"] is not None, "the key press never reached the page"
-    wait_url_has(page, {control.param: after_value})
-    return {
-        "page": spec.url,
-        "control": control.label,
-        "param": control.param,
-        "from": before_value,
-        "to": after_value,
-        "ms": round(res["tPaint"] - res["tKey"], 1),
-        "first_change_ms": round(res["tFirst"] - res["tKey"], 1),
-        "digest_changes": res["changes"],
-    }
+def expected_sidebar() -> list[str]:
+    return [p.title for p in PAGES]
 
 
-# ----------------------------------------------------------------------------- tests
+def href_slug(href: str) -> str:
+    return href.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] if "/" in href else href
+
+
+# ----------------------------------------------------------------------------- landing page
 
 
 def test_landing_page(tab: Tab):
+    """One card per content page of the registry; the sidebar lists the registry's pages in
+    order, Home labelled "Home" (Streamlit's own list called it "app")."""
     page = tab.page
     goto(page, "/")
+    wait_charts(page)
     expect(page.get_by_role("heading", name="NTK Explorer").first).to_be_visible()
-    # one card link per existing page, and the sidebar lists every page
-    existing = [f for f in PAGE_FILES if f in PAGE_SPECS]
-    for f in existing:
-        expect(card_link(page, PAGE_SPECS[f].url), f"no card links to {f}").to_have_count(1)
-    expect(page.get_by_test_id("stSidebarNav").get_by_role("link")).to_have_count(
-        len(PAGE_FILES) + 1
-    )
-    path = shot_name("0_landing", "")
-    full_page_screenshot(page, path)
-    assert_not_blank(path)
+    hrefs = [href_slug(h or "") for h in card_links(page).evaluate_all(
+        "els => els.map(a => a.getAttribute('href'))")]
+    for p in content_pages():
+        assert hrefs.count(p.slug) == 1, f"{hrefs}: no single card linking to {p.slug}"
+    links = sidebar_links(page)
+    assert [label for label, _ in links] == expected_sidebar()
+    assert [href_slug(h) for _, h in links] == [p.slug for p in PAGES]
     assert_clean(tab)
+
+
+def test_nothing_is_fetched_from_outside(tab: Tab):
+    """Every request of Home and of a content page goes to the app's own server: the app must
+    work offline and tell no third party who visits it (e.g. a ``:material/…:`` page_icon makes
+    Streamlit load the favicon from fonts.gstatic.com)."""
+    page = tab.page
+    tab.external.clear()
+    for p in (HOME, content_pages()[0]):
+        goto(page, page_url(p))
+        wait_charts(page)
+    assert tab.external == [], f"requests leaving the machine: {sorted(set(tab.external))}"
 
 
 def test_landing_card_opens_a_page(tab: Tab):
     """Client-side navigation from a card (no reload) draws the page's charts."""
     page = tab.page
-    goto(page, "/")
-    first = next((f for f in PAGE_FILES if f in PAGE_SPECS and PAGE_SPECS[f].min_plots), None)
-    if first is None:
-        pytest.fail("no page with charts in pages/")
-    spec = PAGE_SPECS[first]
-    card_link(page, spec.url).click()
-    expect(page).to_have_url(re.compile(re.escape(spec.url) + r"(\?|$)"), timeout=LOAD_TIMEOUT)
-    wait_charts(page, spec.min_plots)
+    if not on_page(page, HOME):
+        goto(page, "/")
+    target = content_pages()[0]
+    card_links(page).and_(page.locator(f'[href$="{target.slug}"]')).first.click()
+    expect(page).to_have_url(re.compile(re.escape(target.slug) + r"(\?|$)"), timeout=LOAD_TIMEOUT)
+    expect(page.get_by_role("heading", name=target.title).first).to_be_visible(
+        timeout=LOAD_TIMEOUT)
+    wait_charts(page)
     assert_clean(tab)
 
 
-@pytest.mark.parametrize("file_name", PAGE_FILES, ids=[Path(f).stem for f in PAGE_FILES])
-def test_page_renders_and_width_controls_repaint(tab: Tab, latency_log: list, file_name: str):
-    spec = spec_for(file_name)
+# ----------------------------------------------------------------------------- every page
+
+
+def test_page_renders_and_steps_cold(tab: Tab, site_page: SitePage, latency: dict):
     page = tab.page
-    load_s = goto(page, spec.url)
-    wait_charts(page, spec.min_plots)
-    path = shot_name(file_name, "")
-    full_page_screenshot(page, path)
-    assert_not_blank(path)
+    load_s = goto(page, page_url(site_page, {"seed": fresh_seed()}))
+    wait_charts(page)
+    shot = SHOTS / f"{site_page.view}.png"
+    full_page_screenshot(page, shot)
+    assert_not_blank(shot)
     assert_clean(tab)
-    print(f"E2E_LOAD page={spec.url} s={load_s:.1f}")
+    print(f"E2E_LOAD page={site_page.view} s={load_s:.1f}")
 
-    # every visible "Width…" slider must be listed, so a new width control gets tested too
-    labels = page.locator('input[type="range"]').evaluate_all(
-        "els => els.map(e => e.getAttribute('aria-label') || '')"
-    )
-    width_labels = {lab for lab in labels if lab.lower().startswith("width")}
-    listed = {c.label for c in spec.controls}
-    assert width_labels <= listed, f"untested width controls on {spec.url}: {width_labels - listed}"
-    assert listed <= set(labels), f"controls not found on {spec.url}: {listed - set(labels)}"
-
-    for control in spec.controls:
-        record = move_and_measure(tab, spec, control)
-        latency_log.append(record)
-        write_latency_json(latency_log)
+    params = url_params(page)
+    for control in width_sliders(page):
+        assert control.param in params, (
+            f"{site_page.view}: width slider {control.label!r} (key param {control.param!r}) "
+            f"does not write its value into the URL {params}"
+        )
+        key, n = cold_direction(control.index, control.lo, control.hi)
+        assert n > 0, f"{control.label!r} offers a single value"
+        record = {"page": site_page.view, "control": control.label, "param": control.param,
+                  "steps": []}
+        latency["cold_steps"].append(record)
+        for _ in range(n):
+            time.sleep(THINK_S)
+            step = press_and_watch(page, control.label, key)
+            assert step.after != step.before, f"{control.label}: {key} did not move the slider"
+            assert step.dependent, f"{control.label} {step.before}->{step.after}: no chart changed"
+            wait_url_has(page, {control.param: step.after})
+            assert_clean(tab)
+            record["steps"].append({
+                "from": step.before, "to": step.after, "first_ms": step.first_ms,
+                "all_ms": step.all_ms, "run_end_ms": step.run_end_ms,
+                "dependent_charts": len(step.dependent), "charts": step.charts_before,
+            })
+            write_latency_json(latency)
+        firsts = [s["first_ms"] for s in record["steps"]]
+        alls = [s["all_ms"] for s in record["steps"]]
         print(
-            f"E2E_LATENCY page={spec.url} control={control.label!r} "
-            f"{record['from']}->{record['to']} ms={record['ms']:.0f} "
-            f"(first change {record['first_change_ms']:.0f} ms)"
+            f"E2E_COLD page={site_page.view} control={control.label!r} "
+            f"{record['steps'][0]['from']}->{record['steps'][-1]['to']}: first chart median "
+            f"{statistics.median(firsts):.0f} ms {firsts}, every chart median "
+            f"{statistics.median(alls):.0f} ms {alls}"
+        )
+    if width_sliders(page):
+        wait_charts(page)
+        full_page_screenshot(page, shot.with_name(f"{site_page.view}-stepped.png"))
+
+
+def test_shared_link_in_a_fresh_context(
+    browser: Browser, browser_context_args: dict, site_page: SitePage, latency: dict
+):
+    """A new context has an empty HTTP cache (what a friend opening the link meets), so this
+    test cannot use the shared tab."""
+    settings = link_settings(site_page.view)
+    context = browser.new_context(**browser_context_args)
+    try:
+        context.add_init_script(E2E_INIT_JS)
+        context.set_default_timeout(LOAD_TIMEOUT)
+        tab = watch_errors(Tab(context.new_page()))
+        page = tab.page
+        goto(page, page_url(site_page, settings))
+        wait_charts(page)
+        first = page.evaluate("() => window.__ntk.firstChart")
+        settled = page.evaluate("() => performance.now()") / 1000
+        charts = page.evaluate("() => window.__ntk.drawn()")
+        if settings:
+            wait_url_has(page, settings)  # the page rewrote its URL, keeping these values
+        shown = {s.param: s.value for s in sliders(page) if s.param in settings}
+        want = {k: v for k, v in settings.items() if k in shown}
+        assert shown == want, f"sliders show {shown}, the link says {want}"
+        expect(page.get_by_test_id("stAlertContentWarning")).to_have_count(0)
+        assert_clean(tab)
+    finally:
+        context.close()
+    latency["shared_links"].append({
+        "page": site_page.view, "link": site_page.url(settings),
+        "first_chart_ms": None if first is None else round(first, 1),
+        "settled_s": round(settled, 2), "charts": charts,
+    })
+    write_latency_json(latency)
+    print(f"E2E_LINK page={site_page.view} first chart "
+          f"{'-' if first is None else f'{first:.0f} ms'}, settled {settled:.1f} s")
+
+
+def test_bad_link_warns_instead_of_failing(tab: Tab, site_page: SitePage):
+    page = tab.page
+    widths = [s.param for s in width_sliders(page)] if on_page(page, site_page) else []
+    if not widths:  # the settings the page declares: what it writes into a bare link's URL
+        goto(page, page_url(site_page))
+        wait_charts(page)
+        params = url_params(page)
+        widths = [s.param for s in width_sliders(page) if s.param in params] or sorted(params)
+    bad = widths[0] if widths else None
+    goto(page, page_url(site_page, {bad or "width": "abc"}))
+    wait_charts(page)
+    if bad is not None:  # the page declares settings: it must say so and repair the URL
+        warning = page.get_by_test_id("stAlertContentWarning").filter(has_text=bad)
+        expect(warning.first).to_be_visible(timeout=LOAD_TIMEOUT)
+        control = next((s for s in sliders(page) if s.param == bad), None)
+        if control is not None:  # the URL now holds the value the slider shows
+            wait_url_has(page, {bad: control.value})
+        assert url_params(page).get(bad) != "abc", page.url
+    assert_clean(tab)
+
+
+def test_width_controls_at_their_maximum(tab: Tab, site_page: SitePage):
+    """Every width control at its largest offered value (End key, one after the other): the
+    page must not offer a width it refuses, and must not blank other sections over it."""
+    page = tab.page
+    if not on_page(page, site_page):
+        goto(page, page_url(site_page, {"seed": fresh_seed()}))
+        wait_charts(page)
+    for control in width_sliders(page):
+        drawn_before = page.evaluate("() => window.__ntk.drawn()")
+        if control.index < control.hi:
+            step = press_and_watch(page, control.label, "End", timeout=2 * STEP_TIMEOUT)
+            print(f"E2E_MAX page={site_page.view} control={control.label!r} "
+                  f"{step.before}->{step.after}: run ended after {step.run_end_ms} ms, "
+                  f"{len(step.dependent)} charts changed")
+        now = next(s for s in sliders(page) if s.label == control.label)
+        assert now.index == now.hi, f"{control.label}: End did not reach the largest value"
+        wait_charts(page, timeout_s=2 * STEP_TIMEOUT / 1000)
+        drawn_after = page.evaluate("() => window.__ntk.drawn()")
+        assert drawn_after >= drawn_before, (
+            f"{control.label}={now.value}: {drawn_before - drawn_after} of {drawn_before} "
+            "charts gone"
         )
         assert_clean(tab)
-    if spec.controls:
-        wait_charts(page, spec.min_plots)
-        full_page_screenshot(page, path.with_name(path.stem + "-moved.png"))
 
 
-@pytest.mark.parametrize("file_name", DEEP_LINK_FILES, ids=[Path(f).stem for f in DEEP_LINK_FILES])
-def test_link_with_query_params_opens_that_state(tab: Tab, file_name: str):
-    spec = PAGE_SPECS[file_name]
-    assert spec.deep_link
-    page = tab.page
-    goto(page, f"{spec.url}?{urlencode(spec.deep_link)}")
-    wait_charts(page, spec.min_plots)
-    for label, shown in spec.deep_link_shows.items():
-        assert slider_value(page, label) == shown, f"{label} shows {slider_value(page, label)}"
-    if "seed" in spec.deep_link:
-        expect(page.get_by_role("spinbutton", name="Seed")).to_have_value(spec.deep_link["seed"])
-    wait_url_has(page, spec.deep_link)  # the page rewrote its URL, keeping these values
-    params = url_params(page)
-    assert {k: params.get(k) for k in spec.deep_link} == spec.deep_link, page.url
-    expect(page.get_by_test_id("stAlertContentWarning")).to_have_count(0)
-    assert_clean(tab)
+# ----------------------------------------------------------------------------- fresh server
 
 
-@pytest.mark.parametrize("file_name", BAD_LINK_FILES, ids=[Path(f).stem for f in BAD_LINK_FILES])
-def test_bad_link_warns_instead_of_failing(tab: Tab, file_name: str):
-    spec = PAGE_SPECS[file_name]
-    assert spec.bad_param
-    page = tab.page
-    goto(page, f"{spec.url}?{spec.bad_param}=abc")
-    warning = page.get_by_test_id("stAlertContentWarning").filter(has_text=spec.bad_param)
-    expect(warning.first).to_be_visible(timeout=LOAD_TIMEOUT)
-    wait_charts(page, spec.min_plots)
-    control = next((c for c in spec.controls if c.param == spec.bad_param), None)
-    if control is not None:  # the URL now holds the value the slider shows
-        wait_url_has(page, {spec.bad_param: slider_value(page, control.label)})
-    assert url_params(page).get(spec.bad_param) != "abc", page.url
-    assert_clean(tab)
+def test_deep_link_first_on_a_fresh_server(browser: Browser, browser_context_args: dict):
+    """In Streamlit 1.67 a server's page mode is fixed by the first session it sees (with
+    st.navigation beside pages/, a deep link first left the legacy sidebar that calls Home
+    "app"). So this needs its own new server process, whose first request is the deep link;
+    started and stopped by PID (conftest.streamlit_server)."""
+    view, settings = FIRST_DEEP_LINK
+    target = next(p for p in PAGES if p.view == view)
+    with streamlit_server("e2e-fresh-server") as (url, _pid):
+        context = browser.new_context(**{**browser_context_args, "base_url": url})
+        try:
+            context.add_init_script(E2E_INIT_JS)
+            tab = watch_errors(Tab(context.new_page()))
+            page = tab.page
+            goto(page, page_url(target, settings))
+            expect(page.get_by_role("heading", name=target.title).first).to_be_visible()
+            deep = sidebar_links(page)
+            assert_clean(tab)
+            goto(page, "/")
+            home = sidebar_links(page)
+            assert_clean(tab)
+        finally:
+            context.close()
+    assert [label for label, _ in deep] == expected_sidebar(), deep
+    assert deep == home, f"deep link sidebar {deep} != home sidebar {home}"
+    assert [href_slug(h) for _, h in deep] == [p.slug for p in PAGES]

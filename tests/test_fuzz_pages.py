@@ -1,4 +1,5 @@
-"""Hypothesis fuzzing of every page in pages/ with AppTest (issue #6, reliability).
+"""Hypothesis fuzzing of every page of the registry (``ntk_app.registry.PAGES``) with AppTest
+(issue #6, reliability).
 
 Nothing is imported from pages/: each page is run once at its defaults and what it exposes is
 read from the run — its URL parameter names and defaults from the query string it writes back
@@ -18,8 +19,10 @@ Every run must finish (AppTest timeout 30 s) without ``at.exception``, and every
 in ``NAN_GAPS``, where the page says in words why a curve stops or a point is missing.
 
 Hypothesis runs derandomized (the same cases on every run, no example database), deadline off.
-``FUZZ_SCALE`` (env, default 1) multiplies the number of examples. Each page is also timed:
-``FUZZ_TIMING`` lines give cases and seconds per test.
+Every page is fuzzed on every run; the number of examples per page is full size (200 URL and 16
+widget cases) under CI (``CI=true``) and a quarter of it on a developer's machine, which keeps
+``bash scripts/test.sh`` short. ``FUZZ_SCALE`` (env) overrides that factor. Each page is also
+timed: ``FUZZ_TIMING`` lines give cases and seconds per test.
 """
 
 from __future__ import annotations
@@ -36,32 +39,35 @@ from typing import Any
 import numpy as np
 import pytest
 import streamlit
-from helpers import REPO_ROOT, decode_plotly_array, is_typed_array
+from helpers import REPO_ROOT, browser_required, decode_plotly_array, is_typed_array
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-PAGES_DIR = REPO_ROOT / "pages"
-PAGE_FILES = sorted(p.name for p in PAGES_DIR.glob("*.py") if not p.name.startswith("_"))
+from ntk_app import registry
+from ntk_app.registry import PAGES
+
+VIEWS = [p.view for p in PAGES]  # every page, Home included
 TIMEOUT = 30  # s per AppTest run: a run that does not finish in time fails the test
 SLOW_S = 5.0  # a run above this much server time is reported (the budget is ~5 s)
-SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
+# full size on CI (browser_required() is true there), a quarter locally; FUZZ_SCALE overrides
+SCALE = float(os.environ.get("FUZZ_SCALE") or (1.0 if browser_required() else 0.25))
 URL_CASES = max(1, round(200 * SCALE))  # per page
 WIDGET_CASES = max(1, round(16 * SCALE))  # per page
 
 # Charts whose curves may contain NaN gaps: chart key -> (why, notices). When ``notices`` is
 # not empty, a NaN in that chart must come with a warning, info or caption containing one of
 # them (the page says in words why a curve stops). Any other chart must be finite everywhere;
-# no chart may ever carry ±inf.
+# no chart may ever carry ±inf. Keyed by view name (ntk_app.registry).
 LOG_AXIS = "log axis: values <= 0 (a change of exactly 0 at t = 0, a zero eigenvalue) not drawn"
 NAN_GAPS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
-    "2_Training_dynamics.py": {
+    "training_dynamics": {
         "loss_chart": (LOG_AXIS + "; a diverged run stops (st.warning)", ()),
         "spectrum_chart": ("zero eigenvalues are not drawn (caption under the chart)", ()),
         "modes_chart": (LOG_AXIS + "; a diverged net's modes stop (st.warning)", ()),
         "predictions_chart": ("a diverged curve is not drawn", ("diverged", "Step too large")),
     },
-    "3_Lazy_vs_rich.py": {
+    "lazy_vs_rich": {
         "kc_curve": (LOG_AXIS + "; a diverged net's curve stops (st.warning)", ()),
         "loss_curve": ("a diverged net's loss stops where it blew up", ("diverged",)),
         "fits": ("a diverging net or linearized model is left out", ("diverge",)),
@@ -69,7 +75,7 @@ NAN_GAPS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "alpha_fig": ("diverged α runs (st.warning); no 'this α' marker under mean-field", ()),
         "sweep_fig": ("runs that diverged are left out", ("diverged",)),
     },
-    "4_Infinite_width.py": {
+    "infinite_width": {
         "dm_vs_depth": ("diag/mean undefined when the kernel averages to 0 (erf, no bias)", ()),
         "ntk_spectrum": ("zero eigenvalues are not drawn (text under the spectra)", ()),
         "nngp_spectrum": ("zero eigenvalues are not drawn (text under the spectra)", ()),
@@ -203,9 +209,14 @@ def _disabled(w: Any) -> bool:
     return bool(getattr(w.proto, "disabled", False))
 
 
+def app_test(view: str) -> AppTest:
+    """A fresh AppTest of the registry page ``view``."""
+    return AppTest.from_file(str(REPO_ROOT / registry.page(view).path), default_timeout=TIMEOUT)
+
+
 @functools.cache
 def page_info(page: str) -> PageInfo:
-    at = AppTest.from_file(str(PAGES_DIR / page), default_timeout=TIMEOUT)
+    at = app_test(page)
     t0 = time.perf_counter()
     at.run()
     seconds = time.perf_counter() - t0
@@ -425,11 +436,13 @@ def query_strategy(page: str) -> st.SearchStrategy[dict[str, Any]]:
     info = page_info(page)
     names = sorted(info.params)
     valid = {n: valid_values(info, n) for n in names}
-    real = st.sampled_from(names).flatmap(lambda n: st.tuples(st.just(n), url_value(valid[n])))
     junk = st.tuples(
         st.one_of(st.sampled_from(JUNK_KEYS), st.text(max_size=12)),
         url_value(["1"]),
     )
+    if not names:
+        return st.lists(junk, max_size=6).map(dict)
+    real = st.sampled_from(names).flatmap(lambda n: st.tuples(st.just(n), url_value(valid[n])))
     return st.lists(st.one_of(real, real, real, junk), max_size=6).map(dict)
 
 
@@ -476,26 +489,27 @@ SETTINGS = dict(
 
 
 def test_pages_exist():
-    assert PAGE_FILES, "no pages found"
+    assert VIEWS, "no pages in the registry"
+    assert registry.check_files() == []
 
 
-@pytest.mark.parametrize("page", PAGE_FILES)
+@pytest.mark.parametrize("page", VIEWS)
 def test_random_url(page: str):
-    info = page_info(page)
-    assert info.params, f"{page} writes no URL parameters back"
+    info = page_info(page)  # a page without URL settings (Home) gets junk keys only
     tally = Tally("url", page)
 
     @settings(max_examples=URL_CASES, **SETTINGS)
     @given(query=query_strategy(page))
     def run_case(query: dict[str, Any]) -> None:
-        at = AppTest.from_file(str(PAGES_DIR / page), default_timeout=TIMEOUT)
+        at = app_test(page)
         for k, v in query.items():
             at.query_params[k] = v
         tally.add(timed_run(at), query)
         check_page(at, page, f"url {query!r}")
-        # junk keys are dropped from the URL the page writes back (when it got that far)
+        # junk keys are dropped from the URL a page with settings writes back (when it got
+        # that far); a page without URL settings (Home) does not touch the URL
         written = set(at.query_params) - STREAMLIT_PARAMS
-        if written:
+        if info.params and written:
             assert written <= set(info.params), f"{page} kept {written - set(info.params)}"
 
     try:
@@ -505,11 +519,13 @@ def test_random_url(page: str):
         print("FUZZ_NAN_GAPS", sorted(NAN_SEEN))
 
 
-@pytest.mark.parametrize("page", PAGE_FILES)
+@pytest.mark.parametrize("page", VIEWS)
 def test_random_widgets(page: str):
     info = page_info(page)
     specs = [s for s in info.widgets if s.kind in RANGED or s.values]
-    assert specs, f"{page} has no widgets to fuzz"
+    if not specs:  # nothing to set (Home without controls): its defaults must still render
+        check_page(app_test(page).run(), page, "defaults")
+        return
     tally = Tally("widgets", page)
 
     @settings(max_examples=WIDGET_CASES, **SETTINGS)
@@ -524,7 +540,7 @@ def test_random_widgets(page: str):
             i: data.draw(widget_value(specs[i]), label=specs[i].key or specs[i].label)
             for i in chosen
         }
-        at = AppTest.from_file(str(PAGES_DIR / page), default_timeout=TIMEOUT)
+        at = app_test(page)
         at.run()
         check_page(at, page, "defaults")
         for i, v in values.items():
@@ -599,10 +615,10 @@ def notch_down(at: AppTest, shown: dict) -> bool:
 
 
 @pytest.mark.parametrize("top", [True, False], ids=["max", "min"])
-@pytest.mark.parametrize("page", PAGE_FILES)
+@pytest.mark.parametrize("page", VIEWS)
 def test_extremes(page: str, top: bool):
     streamlit.cache_data.clear()  # cold timings: earlier cases may have cached these views
-    at = AppTest.from_file(str(PAGES_DIR / page), default_timeout=TIMEOUT)
+    at = app_test(page)
     at.run()
     shown: dict[str, Any] = {}
     times = []
@@ -622,7 +638,7 @@ def test_extremes(page: str, top: bool):
 
 
 @pytest.mark.parametrize("start", ["all_max", "wide"])
-@pytest.mark.parametrize("page", PAGE_FILES)
+@pytest.mark.parametrize("page", VIEWS)
 def test_budget_edge(page: str, start: str):
     """The most expensive views a visitor can get: from every widget at its maximum
     ("all_max"), or from the defaults with only the widths and steps at their maximum and the
@@ -630,7 +646,7 @@ def test_budget_edge(page: str, start: str):
     the cost guard accepts. Print the server time of that accepted view."""
     only = ("width", "step") if start == "wide" else ()
     streamlit.cache_data.clear()  # cold timings: earlier cases may have cached these views
-    at = AppTest.from_file(str(PAGES_DIR / page), default_timeout=TIMEOUT)
+    at = app_test(page)
     at.run()
     shown: dict[str, Any] = {}
     set_extremes(at, True, shown, only)

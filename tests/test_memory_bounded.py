@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
-# cheap, distinct settings per interaction: a new seed is a new cache key on every page
-PAGES = {
-    "pages/1_Width_stability.py": {"sweep_max": "1000", "seeds": "2"},
-    "pages/2_Training_dynamics.py": {"width": "200", "steps": "200"},
-    "pages/4_Infinite_width.py": {"width": "200", "n": "32"},
+from ntk_app import registry
+
+ROOT = registry.ROOT
+# cheap, distinct settings per interaction (view name -> URL parameters): a new seed is a new
+# cache key on every page
+INTERACTIONS = {
+    "width_stability": {"sweep_max": "1000", "seeds": "2"},
+    "training_dynamics": {"width": "200", "steps": "200"},
+    "infinite_width": {"width": "200", "n": "32"},
 }
 
 
@@ -24,8 +27,8 @@ def rss_mb() -> float:
     pytest.skip("no /proc/self/status")
 
 
-def interact(page: str, params: dict, seed: int) -> None:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+def interact(view: str, params: dict, seed: int) -> None:
+    at = AppTest.from_file(str(ROOT / registry.page(view).path), default_timeout=60)
     for k, v in {**params, "seed": str(seed)}.items():
         at.query_params[k] = v
     at.run()
@@ -34,7 +37,7 @@ def interact(page: str, params: dict, seed: int) -> None:
 
 @pytest.mark.slow
 def test_memory_plateaus_over_200_interactions():
-    pages = list(PAGES.items())
+    pages = list(INTERACTIONS.items())
     samples = []
     for i in range(200):
         page, params = pages[i % len(pages)]
@@ -52,10 +55,12 @@ def test_memory_plateaus_over_200_interactions():
 
 def test_every_engine_cache_is_bounded():
     """Pages cache through ntk_app.layout.cached (always max_entries); a bare st.cache_data
-    or st.cache_resource without max_entries would grow with every new setting."""
+    or st.cache_resource without max_entries would grow with every new setting (in a page
+    script or in the code the pages share, views included)."""
     import re
 
-    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+    shared = sorted((ROOT / "ntk_app").rglob("*.py"))
+    for path in [*(ROOT / p.path for p in registry.PAGES), *shared]:
         src = path.read_text()
         for m in re.finditer(r"st\.cache_(data|resource)\(([^)]*)\)|@st\.cache_(data|resource)\b",
                              src):

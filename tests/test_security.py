@@ -1,14 +1,14 @@
 """Security checks of the app (issue #6).
 
 1. No raw HTML: ``unsafe_allow_html=True`` (or any other ``unsafe_*`` switch), ``st.html`` and
-   ``components.html`` appear nowhere in app.py, pages/ or ntk_app/.
+   ``components.html`` appear nowhere in the registry's page scripts or in ntk_app/ (views too).
 2. Configuration: the Dockerfile and .streamlit/config.toml hide error details (tracebacks)
    from visitors and turn off usage statistics; neither disables XSRF or CORS protection.
-3. The app writes nothing: every page (and app.py) runs with AppTest — at its defaults, with bad
-   URL values, and after pressing its buttons — in a read-only, root-owned copy of the app
-   files, as an unprivileged uid, with HOME and TMPDIR pointed at fresh directories. Afterwards
-   the copy is unchanged, HOME is empty, and no file owned by that uid exists in /tmp, /var/tmp
-   or /dev/shm outside TMPDIR.
+3. The app writes nothing: every page of the registry (app.py included) runs with AppTest — at
+   its defaults, with bad URL values, and after pressing its buttons — in a read-only,
+   root-owned copy of the app files, as an unprivileged uid, with HOME and TMPDIR pointed at
+   fresh directories. Afterwards the copy is unchanged, HOME is empty, and no file owned by that
+   uid exists in /tmp, /var/tmp or /dev/shm outside TMPDIR.
 4. URL values echoed in warnings cannot inject markup: ``st.warning`` renders markdown, so a
    value such as ``[x](https://evil.example)``, a bare URL (GFM autolink), ``**bold**``,
    ``$…$`` (KaTeX) or ``<img …>`` must reach the page only inside an inline code span
@@ -27,21 +27,19 @@ import subprocess
 import sys
 import tempfile
 import tomllib
-import urllib.parse
 from pathlib import Path
 
 import pytest
-from helpers import REPO_ROOT
+from helpers import REPO_ROOT, Tab
 from streamlit.testing.v1 import AppTest
 
+from ntk_app import registry
 from ntk_app.list_setting import int_list_setting
 from ntk_app.state import Setting, quote_raw, seed_setting, width_setting
 
-APP_FILES = [REPO_ROOT / "app.py", *sorted((REPO_ROOT / "pages").glob("*.py"))]
-APP_FILES += sorted((REPO_ROOT / "ntk_app").glob("*.py"))
-PAGE_FILES = sorted(
-    p.name for p in (REPO_ROOT / "pages").glob("*.py") if not p.name.startswith("_")
-)
+SCRIPTS = [p.path for p in registry.PAGES]  # app.py and pages/*.py, from the registry
+APP_FILES = [REPO_ROOT / s for s in SCRIPTS] + sorted((REPO_ROOT / "ntk_app").rglob("*.py"))
+CONTENT_VIEWS = [p.view for p in registry.content_pages()]
 # What the image contains (Dockerfile COPY lines): the read-only copy holds the same.
 SHIPPED = ["app.py", "pages", "ntk_app", "ntk_core", ".streamlit"]
 UNPRIVILEGED = 10002  # a uid no other test uses, so its files can be found afterwards
@@ -144,9 +142,10 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 app = Path(sys.argv[1])
+scripts = json.loads(sys.argv[2])  # the registry's page scripts, relative to app
 bad = {"width": "abc", "seed": "-1", "depth": "999", "n": "1e308", "target": "<b>x</b>"}
 out = {}
-for rel in ["app.py"] + sorted(f"pages/{p.name}" for p in (app / "pages").glob("*.py")):
+for rel in scripts:
     errors = []
     try:
         for query in ({}, bad):
@@ -238,7 +237,7 @@ def test_pages_write_nothing():
         }
         cmd = [setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--"]
         res = subprocess.run(
-            [*cmd, sys.executable, str(runner), str(app)],
+            [*cmd, sys.executable, str(runner), str(app), json.dumps(SCRIPTS)],
             cwd=app,
             env=env,
             capture_output=True,
@@ -248,7 +247,7 @@ def test_pages_write_nothing():
         assert res.returncode == 0, f"runner failed (rc={res.returncode}):\n{res.stderr[-4000:]}"
         line = next(ln for ln in res.stdout.splitlines() if ln.startswith("RESULT "))
         result = json.loads(line[len("RESULT ") :])
-        assert set(result) >= {"app.py", *(f"pages/{p}" for p in PAGE_FILES)}
+        assert set(result) == set(SCRIPTS)
         raised = {page: errs for page, errs in result.items() if errs}
         assert not raised, f"pages raised in a read-only copy: {raised}\n{res.stderr[-4000:]}"
         assert "Permission denied" not in res.stderr, res.stderr[-4000:]
@@ -297,15 +296,16 @@ def test_quote_raw_truncates_and_quotes():
     assert quote_raw("\n\n# h") == "`'\\n\\n# h'`"  # newlines are shown escaped
 
 
-@pytest.mark.parametrize("page", PAGE_FILES)
+@pytest.mark.parametrize("page", CONTENT_VIEWS)
 def test_page_warnings_are_inert(page: str):
     """Every URL parameter of the page set to a payload: every warning (and every other alert)
     keeps the payloads inside code spans."""
-    at = AppTest.from_file(str(REPO_ROOT / "pages" / page), default_timeout=TIMEOUT).run()
+    script = str(REPO_ROOT / registry.page(page).path)
+    at = AppTest.from_file(script, default_timeout=TIMEOUT).run()
     names = list(at.query_params)
     assert names, f"{page} writes no URL parameters"
     for i in range(0, len(PAYLOADS), 4):
-        at = AppTest.from_file(str(REPO_ROOT / "pages" / page), default_timeout=TIMEOUT)
+        at = AppTest.from_file(script, default_timeout=TIMEOUT)
         for j, name in enumerate(names):
             at.query_params[name] = PAYLOADS[(i + j) % len(PAYLOADS)]
         at.run()
@@ -316,12 +316,17 @@ def test_page_warnings_are_inert(page: str):
 
 
 @pytest.mark.e2e
-def test_payloads_render_inert_in_browser(page, base_url):
-    """In Chromium: alerts on a page opened with payload values contain no link, image,
-    emphasis or formula — the values show as code."""
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+def test_payloads_render_inert_in_browser(tab: Tab):
+    """In Chromium (the session's shared tab): alerts on a page opened with payload values
+    contain no link, image, emphasis or formula — the values show as code."""
+    page = tab.page
+    errors = tab.errors  # page errors are collected there already
+
+    def on_dialog(dialog) -> None:
+        errors.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     query = {
         "width": PAYLOADS[0],
         "activation": PAYLOADS[1],
@@ -331,7 +336,7 @@ def test_payloads_render_inert_in_browser(page, base_url):
         "seed": PAYLOADS[7],
         "sigma_w": PAYLOADS[11],
     }
-    page.goto("/Width_stability?" + urllib.parse.urlencode(query))
+    page.goto("/" + registry.page("width_stability").url(query))
     alerts = page.get_by_test_id("stAlertContentWarning")
     alerts.first.wait_for(timeout=60_000)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
@@ -347,4 +352,5 @@ def test_payloads_render_inert_in_browser(page, base_url):
               .map(a => a.querySelectorAll('code').length)"""
     )
     assert all(c >= 1 for c in codes), codes
+    page.remove_listener("dialog", on_dialog)
     assert errors == []

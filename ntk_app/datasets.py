@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ntk_core.realdata import centre_unit_norm
+
 BUNDLED = {
     "digits": "Digits (8×8 images, 10 classes, 1,797 rows)",
     "iris": "Iris (4 features, 3 classes, 150 rows)",
@@ -165,17 +167,12 @@ def preprocess(x_train: np.ndarray, x_test: np.ndarray, scaling: str = "unit_nor
     """
     if scaling not in SCALINGS:
         raise DataError(f"unknown scaling {scaling!r}")
+    if scaling == "unit_norm":
+        return centre_unit_norm(x_train, x_test)
     mean = x_train.mean(axis=0)
-    a, b = x_train - mean, x_test - mean
-    if scaling == "standardize":
-        std = x_train.std(axis=0)
-        std[std == 0] = 1.0
-        return a / std, b / std
-    def unit(z: np.ndarray) -> np.ndarray:
-        norm = np.linalg.norm(z, axis=1, keepdims=True)
-        return z / np.where(norm > 0, norm, 1.0)
-
-    return unit(a), unit(b)
+    std = x_train.std(axis=0)
+    std[std == 0] = 1.0
+    return (x_train - mean) / std, (x_test - mean) / std
 
 
 def targets(labels: np.ndarray, n_classes: int) -> np.ndarray:
@@ -183,3 +180,33 @@ def targets(labels: np.ndarray, n_classes: int) -> np.ndarray:
     y = np.zeros((labels.size, n_classes))
     y[np.arange(labels.size), labels] = 1.0
     return y - 1.0 / n_classes
+
+
+# ----------------------------------------------------------------------------- claims
+CLAIM_SETS = ("digits", "wine")  # the real-data claims' sets (ntk_core._claims_realdata)
+SVM_BASELINE = "RBF SVM"  # scikit-learn SVC, RBF kernel, C = 1, γ = 1/(d·Var x) ("scale")
+
+
+def claim_sets(names=CLAIM_SETS) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{name: (features, labels)} of bundled sets, for :func:`ntk_core._claims_realdata
+    .real_data_claims` (the engine loads nothing itself)."""
+    return {n: (ds.x, ds.labels) for n in names for ds in [load_bundled(n)]}
+
+
+def svm_accuracy(x_train: np.ndarray, labels_train: np.ndarray, x_test: np.ndarray,
+                 labels_test: np.ndarray) -> float:
+    """Test accuracy of :data:`SVM_BASELINE` fitted live on the given (preprocessed) rows."""
+    from sklearn.svm import SVC
+
+    model = SVC(C=1.0, kernel="rbf", gamma="scale").fit(x_train, labels_train)
+    return float(np.mean(model.predict(x_test) == labels_test))
+
+
+def svm_baselines(sets: dict[str, tuple[np.ndarray, np.ndarray]], seed: int
+                  ) -> dict[str, float]:
+    """The SVM's accuracy on each set, on exactly the split and preprocessing the claims use
+    (:func:`ntk_core._claims_realdata.prepare_sets`)."""
+    from ntk_core._claims_realdata import prepare_sets
+
+    return {n: svm_accuracy(s.x_train, s.labels_train, s.x_test, s.labels_test)
+            for n, s in prepare_sets(sets, seed).items()}

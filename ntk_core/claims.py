@@ -7,8 +7,12 @@ measured value is computed on each call (nothing is cached here); a different se
 stochastic numbers but not the verdicts. The app turns a view and its settings into a link.
 
 The rows live in :mod:`ntk_core._claims_article` (the article's listings L1–L5 and the theory
-it states), :mod:`ntk_core._claims_papers` (the papers and the neural-tangents README) and
-:mod:`ntk_core.claims_rates` (the rates of kernel motion, about a minute, on request). The
+it states), :mod:`ntk_core._claims_papers` (the papers and the neural-tangents README),
+:mod:`ntk_core._claims_ensembles` (infinite ensembles: the neural-tangents Cookbook's statements,
+analytic, always; finite ensembles converging, a few seconds, on request),
+:mod:`ntk_core.claims_rates` (the rates of kernel motion, about a minute, on request) and
+:mod:`ntk_core._claims_realdata` (Lee et al. 2020 and Arora et al. 2020 on real data sets the
+caller loads, on request). The
 article's own network is :class:`ntk_core._article.ArticleNet`; its listings re-run done right
 are in :mod:`ntk_core.reproduce`.
 """
@@ -39,7 +43,7 @@ SQRT2 = math.sqrt(2.0)
 
 # The explorer views a claim can point to (the app maps each name to its page).
 VIEWS = ("width_stability", "training_dynamics", "lazy_vs_rich", "infinite_width",
-         "kernel_motion")
+         "kernel_motion", "infinite_ensembles", "real_data")
 
 Setting = str | int | float
 
@@ -147,16 +151,21 @@ def lazy_data() -> tuple[np.ndarray, np.ndarray]:
 
 
 # ----------------------------------------------------------------------------- public
-def evaluate_claims(seed: int = 0, *, rates: bool = False) -> list[Claim]:
+def evaluate_claims(seed: int = 0, *, rates: bool = False, ensembles: bool = False
+                    ) -> list[Claim]:
     """Every claim with the value the engine measures now at ``seed`` (a few seconds on one
-    core); with ``rates``, also the three rate-of-motion claims of :mod:`ntk_core.claims_rates`
-    (about a minute more)."""
-    from . import _claims_article, _claims_papers
+    core); with ``ensembles``, also the two finite-ensemble convergence rows of
+    :mod:`ntk_core._claims_ensembles` (a few seconds more); with ``rates``, also the three
+    rate-of-motion claims of :mod:`ntk_core.claims_rates` (about a minute more)."""
+    from . import _claims_article, _claims_ensembles, _claims_papers
 
     seed = int(seed)
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
-    claims = _claims_article.article_claims(seed) + _claims_papers.paper_claims(seed)
+    claims = (_claims_article.article_claims(seed) + _claims_papers.paper_claims(seed)
+              + _claims_ensembles.cookbook_claims(seed))
+    if ensembles:
+        claims += _claims_ensembles.convergence_claims(seed)
     if rates:
         from .claims_rates import rate_claims
 
@@ -167,6 +176,7 @@ def evaluate_claims(seed: int = 0, *, rates: bool = False) -> list[Claim]:
 def claims_cost() -> Cost:
     """Estimated time and memory of :func:`evaluate_claims` without the rates (its sizes are
     fixed), from the experiments' cost functions and the cost model of :mod:`ntk_core.cost`."""
-    from . import _claims_article, _claims_papers
+    from . import _claims_article, _claims_ensembles, _claims_papers
 
-    return _claims_article.article_cost() + _claims_papers.papers_cost()
+    return (_claims_article.article_cost() + _claims_papers.papers_cost()
+            + _claims_ensembles.cookbook_cost())

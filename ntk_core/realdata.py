@@ -45,6 +45,19 @@ def accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean((pred == labels) & ok))
 
 
+def centre_unit_norm(x_train: np.ndarray, x_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Features centred with the training means, then each row scaled to unit norm (inputs on
+    the sphere, where the NTK depends on angles only; Arora et al. 2020). A row that is all
+    zeros after centring stays zero."""
+    mean = x_train.mean(axis=0)
+
+    def unit(z: np.ndarray) -> np.ndarray:
+        norm = np.linalg.norm(z, axis=1, keepdims=True)
+        return z / np.where(norm > 0, norm, 1.0)
+
+    return unit(x_train - mean), unit(x_test - mean)
+
+
 def mse(pred: np.ndarray, y: np.ndarray) -> float:
     """Mean over rows of Σ_c (pred − y)²: the test loss per point (×2)."""
     return float(np.mean(np.sum((np.asarray(pred) - y) ** 2, axis=-1)))

@@ -26,17 +26,22 @@ with st.spinner("Measuring every claim (a few dozen small networks)…"):
     claims, seconds = view.measure(seed)
 view.summary(claims)
 view.claim_list("The article's claims", [c for c in claims if c.from_article])
-view.claim_list("The papers' claims", [c for c in claims if not c.from_article])
+cookbook = [c for c in claims if c.view == "infinite_ensembles"]
+view.claim_list("The papers' claims",
+                [c for c in claims if not c.from_article and c.view != "infinite_ensembles"])
+ensembles = view.ensembles_section(seed, cookbook)
+real = view.real_data_section(seed)
 rates = view.rate_section(seed)
 
-frame = view.claims_frame([*claims, *rates], seed)
+frame = view.claims_frame([*claims, *ensembles, *real, *rates], seed)
 view.table(frame)
 download("The claims table (CSV)", lambda: view.to_csv(frame), f"ntk_claims_seed{seed}.csv",
          "dl_claims")
 st.caption(
     f"Measured in {seconds:.1f} s of server time at seed {seed} (cached afterwards). The same "
     "table on the command line: `python -m ntk_core claims --seed N` (add `--json`; "
-    "`--no-rates` skips the rates)."
+    "`--no-rates` skips the rates and ensembles); the real-data rows: "
+    "`python -m ntk_app.real_claims --seed N`."
 )
 
 view.why_they_differ(claims)

@@ -26,6 +26,22 @@ def test_engine_imports_no_screen_library():
         assert not imported_roots(path) & {"streamlit", "plotly", "ntk_app"}, path.name
 
 
+def test_engine_imports_no_scikit_learn():
+    """The engine is NumPy/SciPy only: data sets and baselines are loaded by the app layer
+    (ntk_app.datasets), also inside functions (ast.walk sees nested imports)."""
+    for path in MODULES:
+        assert "sklearn" not in imported_roots(path), path.name
+    code = ("import sys, ntk_core, ntk_core.claims, ntk_core._claims_realdata, "
+            "ntk_core._claims_ensembles, ntk_core.realdata; "
+            "assert 'sklearn' not in sys.modules, 'sklearn imported'")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], cwd=ENGINE.parent, capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+
+
 def test_every_engine_module_is_at_most_700_lines():
     sizes = {p.name: len(p.read_text().splitlines()) for p in MODULES}
     assert max(sizes.values()) <= 700, sizes

@@ -15,13 +15,14 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from ntk_core import claims_rates
+from ntk_core import _claims_ensembles, _claims_realdata, claims_rates
 from ntk_core.claims import Claim, evaluate_claims
 
+from .. import datasets
 from .. import format as fmt
 from ..budget import long_run
 from ..layout import cached
-from ..registry import page
+from ..registry import Page, page
 
 # Papers named in the claims' sources, linked where they appear.
 PAPERS = {
@@ -33,6 +34,11 @@ PAPERS = {
     "Yang & Hu 2021": "https://arxiv.org/abs/2011.14522",
     "Dyer & Gur-Ari 2020": "https://arxiv.org/abs/1909.11304",
     "neural-tangents README": "https://github.com/google/neural-tangents#readme",
+    "neural-tangents Cookbook": "https://colab.research.google.com/github/google/"
+    "neural-tangents/blob/main/notebooks/neural_tangents_cookbook.ipynb",
+    "Lee et al. 2018": "https://arxiv.org/abs/1711.00165",
+    "Lee et al. 2020": "https://arxiv.org/abs/2007.15801",
+    "Arora et al. 2020": "https://arxiv.org/abs/1910.01663",
 }
 
 
@@ -56,6 +62,51 @@ def rate_sizes() -> tuple:
     return (tuple(claims_rates.CLAIM_WIDTHS), claims_rates.CLAIM_SEEDS, claims_rates.CLAIM_PAIRS)
 
 
+@cached(max_entries=8)
+def _ensembles(seed: int, sizes: tuple, _progress=None) -> list[Claim]:
+    """The two finite-ensemble rows at ``seed`` (``sizes``: cache key only)."""
+    return _claims_ensembles.convergence_claims(seed, progress=_progress)
+
+
+def ensemble_sizes() -> tuple:
+    """The convergence fit's widths and ensemble size as they are now."""
+    return (tuple(_claims_ensembles.CONV_WIDTHS), _claims_ensembles.CONV_MEMBERS)
+
+
+@cached(max_entries=8)
+def _real(seed: int, names: tuple, sizes: tuple, _progress=None) -> list[Claim]:
+    """The real-data rows at ``seed`` on the bundled sets ``names``, with the SVM baseline
+    fitted live on the claims' split (``sizes``: cache key only)."""
+    sets = datasets.claim_sets(names)
+    return _claims_realdata.real_data_claims(
+        sets, seed, baselines=datasets.svm_baselines(sets, seed),
+        baseline_name=datasets.SVM_BASELINE, progress=_progress)
+
+
+def real_sizes() -> tuple:
+    """The real-data rows' sizes as they are now (cache key)."""
+    m = _claims_realdata
+    return (m.N_TRAIN, m.N_TEST, m.WIDTH, m.STEPS, m.SEEDS)
+
+
+def real_cost():
+    """Estimated cost of the real-data rows on :data:`ntk_app.datasets.CLAIM_SETS`."""
+    shapes = {}
+    for n in datasets.CLAIM_SETS:
+        ds = datasets.load_bundled(n)
+        shapes[n] = (ds.x.shape[0], ds.x.shape[1], ds.n_classes)
+    return _claims_realdata.real_data_claims_cost(shapes)
+
+
+def page_of(c: Claim) -> Page | None:
+    """The claim's page, or None when this build has no page for its view (the row is then
+    shown without a link)."""
+    try:
+        return page(c.view)
+    except KeyError:
+        return None
+
+
 def linked(source: str) -> str:
     """The source with each paper it names linked (arXiv, or the repository's README)."""
     for name, url in PAPERS.items():
@@ -64,8 +115,9 @@ def linked(source: str) -> str:
 
 
 def link(c: Claim) -> str:
-    """The app-relative link of the claim's view with its settings."""
-    return page(c.view).url(c.settings)
+    """The app-relative link of the claim's view with its settings ("" without a page)."""
+    target = page_of(c)
+    return target.url(c.settings) if target else ""
 
 
 def intro() -> None:
@@ -97,7 +149,7 @@ def summary(claims: Sequence[Claim]) -> None:
 def claim_row(c: Claim) -> None:
     """One claim: badge and statement, claimed (typeset when a formula) and measured, the
     reason, and a button to its view."""
-    target = page(c.view)
+    target = page_of(c)
     with st.container(border=True):
         left, mid, right = st.columns([3.0, 3.2, 2.0], vertical_alignment="center")
         left.markdown(f"{fmt.badge(c.holds)} **{c.claim}**")
@@ -105,8 +157,11 @@ def claim_row(c: Claim) -> None:
         formula = f"  \n${c.formula}$" if c.formula else ""
         mid.markdown(f"**Claimed:** {c.claimed}{formula}  \n**Measured now:** {c.measured_text}")
         mid.caption(c.reason)
-        right.link_button(target.title, link(c), icon=target.icon, width="stretch",
-                          help="Opens the page with these settings: " + link(c))
+        if target is None:
+            right.caption(f"The {c.view.replace('_', ' ')} page is not in this build.")
+        else:
+            right.link_button(target.title, link(c), icon=target.icon, width="stretch",
+                              help="Opens the page with these settings: " + link(c))
 
 
 def claim_list(title: str, claims: Sequence[Claim]) -> None:
@@ -133,14 +188,72 @@ def rate_section(seed: int) -> list[Claim]:
     if not long_run(claims_rates.rate_claims_cost(), what="Fitting the three rates",
                     key=f"claim-rates-{seed}"):
         return []
-    bar = st.progress(0.0, text="Training networks for the rate fits…")
-    rows = _rates(seed, rate_sizes(), _progress=lambda f: bar.progress(
-        f, text=f"Training networks for the rate fits ({f:.0%})"))
+    return _show_rows(lambda p: _rates(seed, rate_sizes(), _progress=p),
+                      "Training networks for the rate fits")
+
+
+def _show_rows(compute, label: str) -> list[Claim]:
+    """Rows computed by ``compute(progress)`` under a progress bar, then shown; an error is
+    shown in this section only."""
+    bar = st.progress(0.0, text=label + "…")
+    try:
+        rows = compute(lambda f: bar.progress(min(max(f, 0.0), 1.0),
+                                              text=f"{label} ({f:.0%})"))
+    except Exception as err:  # one section's failure must not blank the page
+        bar.empty()
+        st.error(f"{label} failed: {err}")
+        return []
     bar.empty()
     st.markdown(f"{sum(c.holds for c in rows)} of {len(rows)} hold.")
     for c in rows:
         claim_row(c)
     return rows
+
+
+def ensembles_section(seed: int, cookbook: Sequence[Claim]) -> list[Claim]:
+    """The Cookbook's rows (measured with the others), then the two finite-ensemble rows,
+    computed within the budget or on request, with a progress bar, cached per seed."""
+    st.subheader("Infinite ensembles")
+    st.markdown(
+        "At infinite width, nets trained from random inits form a Gaussian: NTK gradient "
+        "descent for all layers ([Lee et al. 2019](https://arxiv.org/abs/1902.06720), eq. 16), "
+        "the NNGP posterior for the readout alone "
+        "([Lee et al. 2018](https://arxiv.org/abs/1711.00165)). The first rows check the "
+        "[neural-tangents Cookbook]"
+        f"({PAPERS['neural-tangents Cookbook']})'s statements on its own set-up; the last "
+        "two train real ensembles."
+    )
+    for c in cookbook:
+        claim_row(c)
+    if not long_run(_claims_ensembles.convergence_cost(),
+                    what="Training the finite ensembles", key=f"claim-ensembles-{seed}"):
+        return []
+    return _show_rows(lambda p: _ensembles(seed, ensemble_sizes(), _progress=p),
+                      "Training finite ensembles at seven widths")
+
+
+def real_data_section(seed: int) -> list[Claim]:
+    """Lee et al. 2020 and Arora et al. 2020 on the bundled digits and wine sets, computed
+    within the budget or on request, with a progress bar, cached per seed."""
+    st.subheader("Real data")
+    m = _claims_realdata
+    st.markdown(
+        "[Lee et al. 2020](https://arxiv.org/abs/2007.15801) and "
+        "[Arora et al. 2020](https://arxiv.org/abs/1910.01663) on scikit-learn's bundled "
+        f"{' and '.join(datasets.CLAIM_SETS)} sets: at most {m.N_TRAIN} training and "
+        f"{m.N_TEST} test rows (seeded, stratified), rows centred and scaled to unit norm, "
+        f"one hidden ReLU layer, finite nets of width {m.WIDTH} ({m.SEEDS} seeds, "
+        f"{m.STEPS} steps). The baseline is an RBF-kernel SVM fitted live on the same split."
+    )
+    try:
+        cost = real_cost()
+    except Exception as err:  # the bundled sets could not be read
+        st.error(f"The bundled data sets could not be loaded: {err}")
+        return []
+    if not long_run(cost, what="Measuring the real-data claims", key=f"claim-real-{seed}"):
+        return []
+    return _show_rows(lambda p: _real(seed, tuple(datasets.CLAIM_SETS), real_sizes(),
+                                      _progress=p), "Training nets on digits and wine")
 
 
 def claims_frame(claims: Sequence[Claim], seed: int) -> pd.DataFrame:

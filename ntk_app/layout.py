@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import streamlit as st
+from PIL import Image
+from streamlit.errors import StreamlitPageNotFoundError
 
 from .state import PageState
 
@@ -28,13 +31,31 @@ def setup_page(view: str) -> None:
     from .registry import PAGES, page
 
     this = page(view)
-    st.set_page_config(page_title=f"{this.title} · NTK Explorer", page_icon=this.icon,
+    st.set_page_config(page_title=f"{this.title} · NTK Explorer", page_icon=favicon(),
                        layout="wide")
     with st.sidebar:
         for p in PAGES:
-            st.page_link(p.path, label=p.title, icon=p.icon)
+            try:
+                st.page_link(p.path, label=p.title, icon=p.icon)
+            except StreamlitPageNotFoundError:  # a page run alone (AppTest.from_file(page)):
+                st.markdown(f"[{p.title}](/{p.slug})")  # the entry point is not app.py
         st.divider()
     st.title("NTK Explorer" if this.view == "home" else this.title)
+
+
+@functools.cache
+def favicon() -> Image.Image:
+    """A 32 × 32 picture of a kernel matrix (one hidden ReLU layer on 8 points of the circle),
+    drawn here. A ``:material/…:`` page icon would make every browser fetch its favicon from
+    a font server outside this app."""
+    angles = np.linspace(0.0, np.pi, 8)
+    gamma = np.abs(angles[:, None] - angles[None, :])
+    theta = np.cos(gamma) * (np.pi - gamma) / np.pi + (np.sin(gamma)
+                                                       + (np.pi - gamma) * np.cos(gamma)) / np.pi
+    level = (theta - theta.min()) / (theta.max() - theta.min())
+    rgb = np.stack([76 + 150 * (1 - level), 120 + 100 * (1 - level), 168 + 80 * (1 - level)],
+                   axis=-1)
+    return Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).resize((32, 32), Image.NEAREST)
 
 
 def cached(max_entries: int = 16):

@@ -62,6 +62,6 @@ def test_every_engine_cache_is_bounded():
     shared = sorted((ROOT / "ntk_app").rglob("*.py"))
     for path in [*(ROOT / p.path for p in registry.PAGES), *shared]:
         src = path.read_text()
-        for m in re.finditer(r"st\.cache_(data|resource)\(([^)]*)\)|@st\.cache_(data|resource)\b(?!\()",
-                             src):
+        pattern = r"st\.cache_(data|resource)\(([^)]*)\)|@st\.cache_(data|resource)\b(?!\()"
+        for m in re.finditer(pattern, src):
             assert "max_entries" in (m.group(2) or ""), f"{path.name}: unbounded {m.group(0)}"

@@ -58,15 +58,16 @@ from urllib.parse import urlparse
 import numpy as np
 import pytest
 from conftest import wait_healthy
-from helpers import REPO_ROOT, VIEWPORT, free_port
-from playwright.sync_api import Browser, BrowserContext, Page
-from test_e2e_pages import (
-    CHARTS_READY_JS,
-    DIGEST_INIT_JS,
-    WATCH_DONE_JS,
-    WATCH_JS,
-    WATCH_RESULT_JS,
+from helpers import (
+    E2E_INIT_JS,
+    REPO_ROOT,
+    VIEWPORT,
+    free_port,
+    press_and_watch,
+    width_sliders,
 )
+from helpers import wait_charts as wait_charts_quiet
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from deploy.replicas import (
     Cluster,
@@ -134,7 +135,7 @@ class Session:
 
 def open_session(browser: Browser, base: str, slug: str, key: str, name: str, via: str):
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    context.add_init_script(DIGEST_INIT_JS)
+    context.add_init_script(E2E_INIT_JS)
     context.set_default_timeout(LOAD_TIMEOUT_MS)
     page = context.new_page()
     s = Session(name, slug, key, context, page, via)
@@ -146,32 +147,17 @@ def open_session(browser: Browser, base: str, slug: str, key: str, name: str, vi
 
 
 def wait_charts(page: Page, timeout_ms: float = LOAD_TIMEOUT_MS) -> None:
-    """Script idle and every chart drawn; fails at once on an exception box."""
-    handle = page.wait_for_function(CHARTS_READY_JS, arg=1, timeout=timeout_ms, polling=100)
-    state = handle.json_value()
-    if isinstance(state, str):
-        pytest.fail(f"{page.url}: {state}")
+    """Script idle, every chart drawn and quiet; fails at once on an exception box."""
+    wait_charts_quiet(page, timeout_s=timeout_ms / 1000)
 
 
 def move(s: Session, key: str) -> float:
-    """Press ``key`` on the width slider; ms from key press to the last repaint of the charts."""
-    page = s.page
-    thumb = page.locator(WIDTH_SLIDER).first
-    before_value = thumb.get_attribute("aria-valuetext")
-    thumb.focus()
-    page.evaluate(WATCH_JS, page.evaluate("() => window.__ntkDigest()"))
-    thumb.press(key)
-    # done-check and read in one evaluation: a later change of the digest resets tPaint
-    handle = page.wait_for_function(
-        f"(quiet) => ({WATCH_DONE_JS})(quiet) && window.__ntkWatch.tPaint - window.__ntkWatch.tKey",
-        arg=QUIET_MS,
-        timeout=STEP_TIMEOUT_MS,
-        polling=50,
-    )
-    ms = handle.json_value()
-    page.evaluate(WATCH_RESULT_JS)  # stops the watch's timer
-    assert thumb.get_attribute("aria-valuetext") != before_value, f"{s.name}: {key} did nothing"
-    return ms
+    """Press ``key`` on the width slider; ms from key press to the last repaint of the charts
+    (tests/helpers.py press_and_watch)."""
+    label = width_sliders(s.page)[0].label
+    step = press_and_watch(s.page, label, key, timeout=STEP_TIMEOUT_MS)
+    assert step.after != step.before, f"{s.name}: {key} did nothing"
+    return step.all_ms if step.all_ms is not None else float(step.run_end_ms or 0.0)
 
 
 def slider_matches_url(page: Page) -> bool:

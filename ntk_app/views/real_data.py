@@ -450,7 +450,6 @@ def finite_bundled(run: Run, width: int) -> rd.FiniteRun:
     return finite(run, width, bundled(run.key))
 
 
-@st.fragment
 def curves_csv(kp: rd.KernelPaths, fin: rd.FiniteRun, base: float) -> bytes:
     """Accuracy over time of the kernel predictors (their time grid) and of the finite nets and
     their twins (the nets' recorded steps, as t = η·steps), with the baseline."""
@@ -463,6 +462,7 @@ def curves_csv(kp: rd.KernelPaths, fin: rd.FiniteRun, base: float) -> bytes:
     })
 
 
+@st.fragment
 def picture(state: PageState, run: Run, ds: data.Dataset, name: str) -> None:
     """The width control, the main picture and the tiles (a fragment: a width step reruns
     only this); then prefetch of the neighbouring widths."""

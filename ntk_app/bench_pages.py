@@ -25,8 +25,9 @@ BUDGET_MS = 150.0
 def _neighbour(widget) -> object:
     """The option next to the current one (left if possible)."""
     options = list(widget.options)
-    i = [str(o) for o in options].index(str(widget.value))
-    return type(widget.value)(options[i - 1] if i > 0 else options[i + 1])
+    shown = [str(o).replace(",", "") for o in options]  # options as formatted: "1,000"
+    i = shown.index(str(widget.value))
+    return type(widget.value)(shown[i - 1] if i > 0 else shown[i + 1])
 
 
 def width_control(at) -> object | None:

@@ -84,3 +84,41 @@ def with_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
         yield item
         bar.progress(min(1.0, (i + 1) / max(total, 1)), text=f"{label} ({i + 1}/{total})")
     bar.empty()
+
+
+def memo(max_entries: int = 8) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """A bounded, thread-safe, server-wide cache (least recently used out) for computations
+    that report progress through an element the caller drew.
+
+    ``st.cache_data`` replays the elements a cached function creates and refuses one that
+    writes into a block created outside it (a progress bar updated from inside): such a
+    function raises on every cache miss. Keyword arguments whose name starts with ``_`` (the
+    progress callback) are not part of the key; the others must be hashable.
+    """
+    import collections
+    import functools
+    import threading
+
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        store: collections.OrderedDict = collections.OrderedDict()
+        lock = threading.Lock()
+
+        @functools.wraps(fn)
+        def cached_fn(*args, **kwargs):
+            key = (args, tuple(sorted((k, v) for k, v in kwargs.items() if not k.startswith("_"))))
+            with lock:
+                if key in store:
+                    store.move_to_end(key)
+                    return store[key]
+            value = fn(*args, **kwargs)
+            with lock:
+                store[key] = value
+                store.move_to_end(key)
+                while len(store) > max_entries:
+                    store.popitem(last=False)
+            return value
+
+        cached_fn.clear = store.clear  # type: ignore[attr-defined]
+        return cached_fn
+
+    return wrap

@@ -90,6 +90,8 @@ SHARED_LINKS: dict[str, dict[str, str]] = {
     "infinite_width": {"width": "200", "depth": "2", "seed": FRESH},
     "claims": {"seed": FRESH},
     "kernel_motion": {"seeds": "2", "seed": FRESH},
+    "infinite_ensembles": {"width": "1000", "members": "8", "t": "30", "seed": FRESH},
+    "real_data": {"data": "iris", "n_train": "50", "width": "100", "seed": FRESH},
 }
 # The deep link test_deep_link_first_on_a_fresh_server opens first (a view in SHARED_LINKS).
 FIRST_DEEP_LINK = ("lazy_vs_rich", {"width_wide": "1000"})

@@ -70,3 +70,25 @@ def test_a_queued_prefetch_does_not_delay_the_interpreters_exit():
     t0 = _time.monotonic()
     subprocess.run([sys.executable, "-c", code], check=True, timeout=20)
     assert _time.monotonic() - t0 < 15
+
+
+def test_memo_keeps_a_bounded_lru_and_ignores_private_arguments():
+    """ntk_app.budget.memo: the cache for computations that draw progress from outside."""
+    from ntk_app.budget import memo
+
+    calls = []
+
+    @memo(max_entries=2)
+    def square(x, *, _progress=None):
+        calls.append(x)
+        if _progress:
+            _progress(1.0)
+        return x * x
+
+    seen = []
+    assert square(3, _progress=seen.append) == 9 and seen == [1.0]
+    assert square(3, _progress=lambda f: None) == 9  # a different callback: same key
+    square(4)
+    square(5)  # evicts 3
+    assert square(3) == 9
+    assert calls == [3, 4, 5, 3]

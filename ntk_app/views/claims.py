@@ -20,7 +20,7 @@ from ntk_core.claims import Claim, evaluate_claims
 
 from .. import datasets
 from .. import format as fmt
-from ..budget import long_run
+from ..budget import long_run, memo
 from ..layout import cached
 from ..registry import Page, page
 
@@ -50,7 +50,7 @@ def measure(seed: int) -> tuple[list[Claim], float]:
     return rows, time.perf_counter() - t0
 
 
-@cached(max_entries=8)
+@memo(max_entries=8)
 def _rates(seed: int, sizes: tuple, _progress=None) -> list[Claim]:
     """The three rate rows at ``seed``; ``sizes`` (the fit's widths, seeds and pairs) is part of
     the cache key only."""
@@ -62,7 +62,7 @@ def rate_sizes() -> tuple:
     return (tuple(claims_rates.CLAIM_WIDTHS), claims_rates.CLAIM_SEEDS, claims_rates.CLAIM_PAIRS)
 
 
-@cached(max_entries=8)
+@memo(max_entries=8)
 def _ensembles(seed: int, sizes: tuple, _progress=None) -> list[Claim]:
     """The two finite-ensemble rows at ``seed`` (``sizes``: cache key only)."""
     return _claims_ensembles.convergence_claims(seed, progress=_progress)
@@ -73,7 +73,7 @@ def ensemble_sizes() -> tuple:
     return (tuple(_claims_ensembles.CONV_WIDTHS), _claims_ensembles.CONV_MEMBERS)
 
 
-@cached(max_entries=8)
+@memo(max_entries=8)
 def _real(seed: int, names: tuple, sizes: tuple, _progress=None) -> list[Claim]:
     """The real-data rows at ``seed`` on the bundled sets ``names``, with the SVM baseline
     fitted live on the claims' split (``sizes``: cache key only)."""

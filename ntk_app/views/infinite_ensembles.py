@@ -15,7 +15,7 @@ from ntk_core.ensembles import EnsembleConvergence, ensemble_convergence
 from ntk_core.setups import eval_grid
 
 from .. import format as fmt
-from ..budget import with_progress
+from ..budget import memo, with_progress
 from ..figures import PALETTE, log_ticks
 from ..layout import to_csv
 
@@ -164,7 +164,7 @@ def bands_csv(b: eb.Bands, xt: np.ndarray, j: int) -> bytes:
 CONV_WIDTHS = (256, 1024, 4096, 16_384)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@memo(max_entries=8)
 def convergence(target: str, n_train: int, net: MLP, n_members: int, seed: int,
                 steps: int) -> dict[str, EnsembleConvergence]:
     """Ensemble errors against the infinite-width Gaussian over widths, both kinds."""

@@ -72,10 +72,12 @@ download("Bands at this time (CSV)", lambda: view.bands_csv(b, xt, active),
          "ntk_infinite_ensembles.csv", "dl_bands")
 
 st.subheader("Do finite ensembles converge to it?")
-steps = 300
+steps = 200
 if st.toggle(f"Measure the ensembles' errors at widths "
              f"{', '.join(fmt.count(w) for w in view.CONV_WIDTHS)} ({members} nets each, "
-             f"{steps} steps)", key="conv_on"):
+             f"{steps} steps)", key="conv_on") and budget.long_run(
+        view.convergence_cost(x, xt, net, members, steps), what="This convergence sweep",
+        key=f"conv-{net}-{members}"):
     conv = view.convergence(state["target"], int(state["n"]), net, members,
                             int(state["seed"]), steps)
     st.plotly_chart(view.convergence_figure(conv), key="conv")

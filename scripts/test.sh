@@ -23,8 +23,14 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OMP_NUM_THREADS="${OMP_
 
 status=0
 
+# Two workers (pytest-xdist): the browser tests together on one, other files whole on either
+# (tests/conftest.py assigns the groups). NTK_TEST_WORKERS=0 runs everything in one process.
+workers="${NTK_TEST_WORKERS:-2}"
+xdist=()
+if [ "$workers" != "0" ]; then xdist=(-n "$workers" --dist loadgroup); fi
+
 pytest_rc=0
-.venv/bin/python -m pytest -q "$@" || pytest_rc=$?
+.venv/bin/python -m pytest -q "${xdist[@]}" "$@" || pytest_rc=$?
 if [ "$pytest_rc" -eq 5 ]; then
   echo "test.sh: pytest collected no tests: treating that as a failure" >&2
 fi

@@ -85,6 +85,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # With pytest-xdist (scripts/test.sh runs ``-n 2 --dist loadgroup``): every browser test on
+    # one worker, sharing one server and one Chromium; every other file whole on one worker,
+    # so module fixtures (a page's AppTest runs, the claims) are computed once.
+    for item in items:
+        group = "browser" if item.get_closest_marker("e2e") is not None else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
     reason = browser_missing_reason()
     if reason is None and not config.pluginmanager.hasplugin("playwright"):
         reason = "the pytest-playwright plugin is not loaded (-p no:playwright?)"

@@ -74,6 +74,19 @@ NAN_GAPS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "knob_fig": ("a diverging net or linearized model is left out", ("diverge",)),
         "alpha_fig": ("diverged α runs (st.warning); no 'this α' marker under mean-field", ()),
         "sweep_fig": ("runs that diverged are left out", ("diverged",)),
+        "curves_wide": (LOG_AXIS + "; a diverged net's curve stops (st.warning)", ()),
+        "curves_narrow": (LOG_AXIS + "; a diverged net's curve stops (st.warning)", ()),
+        "fits_wide": ("a diverging net or linearized model is left out", ("diverge",)),
+        "fits_narrow": ("a diverging net or linearized model is left out", ("diverge",)),
+    },
+    "infinite_ensembles": {
+        "bands": ("the nets of an ensemble are one trace, NaN between members", ()),
+        "conv": (LOG_AXIS + "; a width whose members all diverged has no error", ()),
+    },
+    "kernel_motion": {
+        "rates-relu": (LOG_AXIS + "; a diverged training has no change (NaN)", ()),
+        "rates-erf": (LOG_AXIS + "; a diverged training has no change (NaN)", ()),
+        "limits": (LOG_AXIS, ()),
     },
     "infinite_width": {
         "dm_vs_depth": ("diag/mean undefined when the kernel averages to 0 (erf, no bias)", ()),

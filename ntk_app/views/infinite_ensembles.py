@@ -11,7 +11,8 @@ from plotly.subplots import make_subplots
 
 from ntk_core import MLP, make_inputs, target_function
 from ntk_core import ensemble_bands as eb
-from ntk_core.ensembles import EnsembleConvergence, ensemble_convergence
+from ntk_core.cost import Cost
+from ntk_core.ensembles import EnsembleConvergence, ensemble_convergence, finite_ensemble_cost
 from ntk_core.setups import eval_grid
 
 from .. import format as fmt
@@ -176,6 +177,18 @@ def convergence(target: str, n_train: int, net: MLP, n_members: int, seed: int,
                                          lr=lr, steps=steps, seed=seed,
                                          readout_only=kind == "nngp")
     return out
+
+
+def convergence_cost(x: np.ndarray, xt: np.ndarray, net: MLP, n_members: int,
+                     steps: int) -> Cost:
+    """Estimated cost of :func:`convergence`: both kinds' ensembles at every width."""
+    total = Cost(0.0, 0.0)
+    for readout_only in (False, True):
+        for w in CONV_WIDTHS:
+            total = total + finite_ensemble_cost(
+                len(x), x.shape[1], w, net.depth, steps, n_members, n_test=len(xt),
+                readout_only=readout_only)
+    return total
 
 
 def convergence_figure(conv: dict[str, EnsembleConvergence]) -> go.Figure:

@@ -101,7 +101,7 @@ def agreement(state: PageState, run: rv.Run, ds: data.Dataset) -> None:
     st.plotly_chart(fig, key="agree_fig")
     st.caption(f"Bands: min–max over {run.seeds} seed(s); lines: means. The ratio compares how "
                "far a net ends from its twin with how far training moved the twin; "
-               "Lee et al. 2019 (arXiv:1902.06720) predict it shrinks like 1/√width."
+               "Lee et al. 2019 (arXiv:1902.06720) bound it by O(1/√width)."
                + ("" if len(widths) == len(AGREE_WIDTHS) else
                   f" Widths above {count(widths[-1])} need the longer run."))
 

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pytest
 import streamlit
-from helpers import REPO_ROOT, browser_required, decode_plotly_array, is_typed_array
+from helpers import REPO_ROOT, decode_plotly_array, is_typed_array
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest

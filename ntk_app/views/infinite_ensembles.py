@@ -51,6 +51,8 @@ def bands(target: str, n_train: int, net: MLP, n_members: int, seed: int,
 def _members_trace(xt: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All members as one line trace, NaN between them (one trace instead of N)."""
     n = members.shape[0]
+    if n == 0:  # every net diverged: nothing to draw (the page says so)
+        return np.empty(0, np.float32), np.empty(0, np.float32)
     xs = np.tile(np.append(xt, np.nan), n)
     ys = np.hstack([np.append(m, np.nan) for m in members])
     return xs.astype(np.float32), ys.astype(np.float32)
@@ -71,7 +73,9 @@ def _frame_data(b: eb.Bands, xt: np.ndarray, j: int) -> list[go.Scatter]:
                        .astype(np.float32)),
             go.Scatter(x=xt.astype(np.float32), y=mean.astype(np.float32)),
             go.Scatter(dict(zip(("x", "y"), _members_trace(xt, members), strict=True))),
-            go.Scatter(x=xt.astype(np.float32), y=members.mean(axis=0).astype(np.float32)),
+            go.Scatter(x=xt.astype(np.float32),
+                       y=(members.mean(axis=0) if len(members) else np.full(len(xt), np.nan))
+                       .astype(np.float32)),
         ]
     return out
 
@@ -120,7 +124,12 @@ def bands_figure(b: eb.Bands, x: np.ndarray, y: np.ndarray, xt: np.ndarray, acti
 
 
 def time_caption(b: eb.Bands) -> None:
-    """What t means for each panel."""
+    """What t means for each panel (and which nets diverged)."""
+    for kind in eb.KINDS:
+        if b.diverged[kind].any():
+            st.warning(f"{TITLES[kind].split(':')[0]}: {int(b.diverged[kind].sum())} of "
+                       f"{b.diverged[kind].size} nets diverged at this step size and are not "
+                       "drawn.", icon=":material/warning:")
     st.caption(
         "Time is t = η·steps, with η = 1/λ_max of each panel's kernel on the training points "
         f"(all layers: η = {fmt.num(b.lr['ntk'])}; readout only: η = {fmt.num(b.lr['nngp'])}). "

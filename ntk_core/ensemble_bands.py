@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._analytic import analytic_kernels
-from ._ensemble import InfiniteEnsemble
+from ._ensemble import InfiniteEnsemble, infinite_model_for
 from ._linearized import kernel_eigh
 from ._mlp import MLP
 from .cost import Cost
@@ -52,15 +52,9 @@ class Bands:
         return np.append(self.lr[kind] * self.steps, math.inf)
 
 
-def _model(x_tr, y_tr, x_te, net: MLP, kind: str, diag_reg: float) -> InfiniteEnsemble:
-    n = len(x_tr)
-    ker = analytic_kernels(np.concatenate([x_tr, x_te]), depth=net.depth,
-                           activation=net.activation, weight_std=net.sigma_w,
-                           bias_std=net.sigma_b)
-    return InfiniteEnsemble(
-        nngp_train=ker.nngp[:n, :n], nngp_test_train=ker.nngp[n:, :n],
-        nngp_test=ker.nngp[n:, n:], ntk_train=ker.ntk[:n, :n], ntk_test_train=ker.ntk[n:, :n],
-        y_train=y_tr, kernel=kind, diag_reg=diag_reg)
+def _model(x_tr, y_tr, x_te, net: MLP, kernel: str, diag_reg: float) -> InfiniteEnsemble:
+    """The infinite-width ensemble of ``net``'s architecture on [x_tr; x_te]."""
+    return infinite_model_for(net, x_tr, y_tr, x_te, kernel=kernel, diag_reg=diag_reg)
 
 
 def step_size(x_tr: np.ndarray, net: MLP, kind: str) -> float:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._analytic import analytic_kernels
-from ._ensemble import InfiniteEnsemble
+from ._ensemble import InfiniteEnsemble, infinite_model_for
 from ._linearized import kernel_eigh
 from ._mlp import MLP
 from ._multi import apply_multi, init_multi, train_multi
@@ -65,14 +65,8 @@ def mse(pred: np.ndarray, y: np.ndarray) -> float:
 
 
 def _model(x_tr, y_tr, x_te, net: MLP, kernel: str, diag_reg: float) -> InfiniteEnsemble:
-    n = x_tr.shape[0]
-    ker = analytic_kernels(np.concatenate([x_tr, x_te]), depth=net.depth,
-                           activation=net.activation, weight_std=net.sigma_w,
-                           bias_std=net.sigma_b)
-    return InfiniteEnsemble(
-        nngp_train=ker.nngp[:n, :n], nngp_test_train=ker.nngp[n:, :n],
-        nngp_test=ker.nngp[n:, n:], ntk_train=ker.ntk[:n, :n], ntk_test_train=ker.ntk[n:, :n],
-        y_train=y_tr, kernel=kernel, diag_reg=diag_reg)
+    """The infinite-width ensemble of ``net``'s architecture on [x_tr; x_te]."""
+    return infinite_model_for(net, x_tr, y_tr, x_te, kernel=kernel, diag_reg=diag_reg)
 
 
 def stable_lr(x_tr: np.ndarray, net: MLP) -> float:

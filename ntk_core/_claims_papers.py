@@ -135,7 +135,7 @@ def _claim_jacot() -> Claim:
         f"the same arc-cosine recursion (3 hidden layers + readout) that the engine computes; "
         f"largest difference {err:.1e}.",
         view="width_stability",
-        settings=dict(inputs="circle", depth=3, sigma_w=1, sigma_b=0.1, width=10000, seed=0),
+        settings=dict(inputs="circle", depth=3, sigma_w=1, sigma_b=0.1, width=5000, seed=0),
         stochastic=False,
         details={"angles": list(JACOT_ANGLES), "values": vals.tolist(), "max_abs_error": err},
     )

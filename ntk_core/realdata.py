@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._analytic import analytic_kernels
-from ._ensemble import InfiniteEnsemble, infinite_model_for
+from ._ensemble import InfiniteEnsemble, infinite_ensemble_model
 from ._linearized import kernel_eigh
 from ._mlp import MLP
 from ._multi import apply_multi, init_multi, train_multi
@@ -65,8 +65,11 @@ def mse(pred: np.ndarray, y: np.ndarray) -> float:
 
 
 def _model(x_tr, y_tr, x_te, net: MLP, kernel: str, diag_reg: float) -> InfiniteEnsemble:
-    """The infinite-width ensemble of ``net``'s architecture on [x_tr; x_te]."""
-    return infinite_model_for(net, x_tr, y_tr, x_te, kernel=kernel, diag_reg=diag_reg)
+    """The infinite-width ensemble of ``net``'s architecture on [x_tr; x_te] (the NTK
+    parameterization's limit, also used as the reference for a standard-parameterization net)."""
+    return infinite_ensemble_model(x_tr, y_tr, x_te, depth=net.depth, activation=net.activation,
+                                   weight_std=net.sigma_w, bias_std=net.sigma_b, kernel=kernel,
+                                   diag_reg=diag_reg)
 
 
 def stable_lr(x_tr: np.ndarray, net: MLP) -> float:

@@ -172,6 +172,7 @@ def check_download(page: Page) -> dict:
     """Click the page's first download button; the file must arrive and be a non-empty CSV (or
     other) file. The click runs the callable on the session's replica, which stores the file;
     the browser then fetches it with a plain HTTP GET that must reach that same replica."""
+    wait_charts(page)  # a click during a rerun may hit a button the rerun is replacing
     button = page.locator(DOWNLOAD_BUTTON).first
     t0 = time.perf_counter()
     with page.expect_download(timeout=STEP_TIMEOUT_MS) as info:
@@ -186,25 +187,32 @@ def check_download(page: Page) -> dict:
             "ms": round((time.perf_counter() - t0) * 1000, 1)}  # fmt: skip
 
 
+_uploads = 0  # uploads so far in this test run
+
+
 def check_upload(page: Page) -> dict:
     """Upload a small CSV on the Real data page: the file goes by HTTP PUT to
     /_stcore/upload_file/<session>/… and must reach the replica that holds the session (without
     affinity: HTTP 400 "Invalid session_id"); the page must then use it."""
-    rng = np.random.default_rng(len(page.url))
-    lab = np.arange(40) % 2
-    x = rng.normal(size=(40, 3)) + 3.0 * lab[:, None]
-    rows = "".join(f"{a:.4f},{b:.4f},{c:.4f},{'ab'[k]}\n" for (a, b, c), k in zip(x, lab,
-                                                                                   strict=True))
+    global _uploads
+    _uploads += 1
+    rows = 40 + _uploads  # a new row count each time: the page's note below is then new too
+    rng = np.random.default_rng(_uploads)
+    lab = np.arange(rows) % 2
+    x = rng.normal(size=(rows, 3)) + 3.0 * lab[:, None]
+    lines = "".join(f"{a:.4f},{b:.4f},{c:.4f},{'ab'[k]}\n" for (a, b, c), k in zip(x, lab,
+                                                                                    strict=True))
     path = Path(tempfile.mkdtemp()) / "blobs.csv"
-    path.write_text("f1,f2,f3,kind\n" + rows)
+    path.write_text("f1,f2,f3,kind\n" + lines)
     t0 = time.perf_counter()
     with page.expect_response(lambda r: "/_stcore/upload_file/" in r.url,
                               timeout=STEP_TIMEOUT_MS) as info:
         page.locator(UPLOAD_INPUT).set_input_files(str(path))
     status = info.value.status
     assert status < 400, f"upload answered HTTP {status}"
-    page.get_by_text("your file (40 rows, 3 features, 2 classes)").first.wait_for(
+    page.get_by_text(f"your file ({rows} rows, 3 features, 2 classes)").first.wait_for(
         timeout=STEP_TIMEOUT_MS)
+    wait_charts(page)  # the run that uses the file is over before the next check clicks
     return {"file": path.name, "status": status,
             "ms": round((time.perf_counter() - t0) * 1000, 1)}  # fmt: skip
 
@@ -218,7 +226,12 @@ def run_checks(sessions: list[Session]) -> list[dict]:
     out = []
     for s in sessions:
         for check in checks_for(s.slug):
-            out.append({"session": s.name, "check": check.__name__, **check(s.page)})
+            try:
+                result = check(s.page)
+            except Exception as exc:  # name the session: CI keeps only the log
+                raise AssertionError(f"{s.name} on {s.slug} via {s.serverid()}: "
+                                     f"{check.__name__} failed") from exc  # fmt: skip
+            out.append({"session": s.name, "check": check.__name__, **result})
     return out
 
 

@@ -6,7 +6,10 @@ decides what a visitor sees. A control never offers a value its page would refus
 - :func:`affordable` keeps the options whose cost fits the interactive budget, for capping a
   slider;
 - :func:`long_run` lets a visitor opt in to a costlier view (≈ seconds shown on the button), with
-  a progress bar, up to an operator-set ceiling ``NTK_MAX_RUN_S`` (seconds, default 120).
+  a progress bar, up to an operator-set ceiling ``NTK_MAX_RUN_S`` (seconds, default 120);
+- :func:`section_now` lets the optional sections below a page's main picture share one
+  interactive budget in a full page run, so a link with every section switched on still draws
+  the page within seconds (a section that does not fit waits behind a button).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from ntk_core.cost import TIME_BUDGET_S, Cost
 
 T = TypeVar("T")
 _DEFAULT_CEILING_S = 120.0  # the Claims page's rate fits need ≈ 1 min (rate_claims_cost)
+SECTIONS_BUDGET_S = TIME_BUDGET_S  # estimated seconds all optional sections share per full run
+_LEDGER = "budget:sections_spent"  # session-state key: estimated seconds spent in this full run
 
 
 def ceiling_s() -> float:
@@ -73,6 +78,47 @@ def long_run(c: Cost, *, what: str, key: str) -> bool:
     if st.button(f"Run the full version (≈ {c.seconds:.0f} s)", key=f"btn_{flag}"):
         st.session_state[flag] = True
         return True
+    return False
+
+
+def start_page() -> None:
+    """Open the sections' ledger of a full page run (``layout.setup_page`` calls this first)."""
+    st.session_state[_LEDGER] = 0.0
+
+
+def _fragment_rerun() -> bool:
+    """Whether this run reruns only fragments (a control inside an ``st.fragment``)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def section_now(c: Cost, *, what: str, key: str) -> bool:
+    """Whether an optional section (an ``st.fragment``) computes in this run.
+
+    In a full page run the sections share ``SECTIONS_BUDGET_S`` estimated seconds, in page
+    order: a section whose estimate ``c`` does not fit what is left shows a button with its
+    estimate instead, so the page above it draws first. The button (or any control of the
+    section) reruns only the section's fragment, which then gets the whole interactive budget;
+    a section computed so is computed on later full runs with the same ``key`` (its settings:
+    then usually from the cache) without asking again.
+    """
+    flag = f"section_now:{key}"
+    if _fragment_rerun():
+        st.session_state[flag] = True
+        return True
+    if st.session_state.get(f"btn_{flag}"):  # its button was clicked for this run
+        st.session_state[flag] = True
+    if st.session_state.get(flag):  # asked for: it does not take the others' share
+        return True
+    spent = float(st.session_state.get(_LEDGER, 0.0))
+    if spent + c.seconds <= SECTIONS_BUDGET_S:
+        st.session_state[_LEDGER] = spent + c.seconds
+        return True
+    st.caption(f"{what} waits for a click, so that the page above draws first: the sections "
+               f"switched on above it use this page's {SECTIONS_BUDGET_S:g} s budget.")
+    st.button(f"Compute it now (≈ {max(1, round(c.seconds))} s)", key=f"btn_{flag}")
     return False
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 from PIL import Image
 from streamlit.errors import StreamlitPageNotFoundError
 
+from . import budget
 from .state import PageState
 
 PARAM_NOTE = (
@@ -33,6 +34,7 @@ def setup_page(view: str) -> None:
     this = page(view)
     st.set_page_config(page_title=f"{this.title} · NTK Explorer", page_icon=favicon(),
                        layout="wide")
+    budget.start_page()
     with st.sidebar:
         for p in PAGES:
             try:

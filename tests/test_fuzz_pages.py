@@ -631,14 +631,8 @@ def notch_down(at: AppTest, shown: dict) -> bool:
 # sections switched on, the largest n_train, steps and seeds) each section fits the 5 s budget on
 # its own but the page run as a whole takes longer than the fuzz's 30 s AppTest limit. Not
 # strict: the case runs, and passes once the page budgets its sections together.
-REAL_DATA_AT_MAX = pytest.mark.xfail(
-    reason="Real data: every section at its maximum exceeds 30 s as a whole", strict=False)
-PAGES_OR_KNOWN_SLOW = [pytest.param(v, marks=REAL_DATA_AT_MAX) if v == "real_data" else v
-                       for v in VIEWS]
-
-
 @pytest.mark.parametrize("top", [True, False], ids=["max", "min"])
-@pytest.mark.parametrize("page", PAGES_OR_KNOWN_SLOW)
+@pytest.mark.parametrize("page", VIEWS)
 def test_extremes(page: str, top: bool):
     streamlit.cache_data.clear()  # cold timings: earlier cases may have cached these views
     at = app_test(page)
@@ -661,7 +655,7 @@ def test_extremes(page: str, top: bool):
 
 
 @pytest.mark.parametrize("start", ["all_max", "wide"])
-@pytest.mark.parametrize("page", PAGES_OR_KNOWN_SLOW)
+@pytest.mark.parametrize("page", VIEWS)
 def test_budget_edge(page: str, start: str):
     """The most expensive views a visitor can get: from every widget at its maximum
     ("all_max"), or from the defaults with only the widths and steps at their maximum and the

@@ -141,6 +141,28 @@ def test_widest_offered_width_draws_every_section():
     assert len(plotly_figures(at)) >= len(keys)
 
 
+def test_a_link_with_every_setting_at_its_maximum_is_brought_within_the_budget():
+    """Every sidebar value at its maximum and every section on: steps and seeds come down to
+    what the smallest width affords (said in a note), and the sections share one budget, so
+    those that do not fit wait behind a button that computes them when clicked."""
+    at = run(data="digits", n_train="1200", depth="3", steps="3000", seeds="5", width="10000",
+             agree="1", curves="1", heat="1", reg="1")
+    assert not at.error
+    steps = int(at.select_slider(key=K + "steps").value)
+    seeds = int(at.select_slider(key=K + "seeds").value)
+    assert steps < 3000 and seeds < 5
+    notes = " ".join(c.value for c in at.caption)
+    assert "steps = 3,000" in notes and "seeds = 5" in notes, notes
+    assert main_figure(at)
+    waiting = [b for b in at.button if b.label.startswith("Compute it now")]
+    assert waiting, "every section computed at once: the shared budget did not apply"
+    drawn = len(plotly_figures(at))
+    waiting[0].click().run()
+    assert not at.exception and not at.error
+    assert len(plotly_figures(at)) > drawn  # the clicked section drew its chart(s)
+    assert len([b for b in at.button if b.label.startswith("Compute it now")]) == len(waiting) - 1
+
+
 # --------------------------------------------------------------------------- uploads
 
 

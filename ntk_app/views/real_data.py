@@ -39,6 +39,7 @@ N_TRAIN_OPTIONS = (20, 50, 100, 200, 300, 500, 800, 1200)
 WIDTHS = tuple(w for w in WIDTH_OPTIONS if w <= 10_000)
 DIAG_REGS = (0.0, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 STEP_OPTIONS = (100, 300, 1000, 3000)
+SEED_OPTIONS = (1, 2, 3, 4, 5)
 N_TIMES = 40  # grid of the kernel paths, from t = η to t = 10⁴ η·steps
 TIME_SPAN = 1e4
 BASELINE = "RBF-kernel SVM (scikit-learn SVC, C = 1, γ = 1/(d·Var x))"
@@ -60,7 +61,7 @@ SETTINGS = [
     Setting("diag_reg", "choice", 0.0, choices=DIAG_REGS),
     Setting("width", "snap", 200, choices=WIDTHS),
     Setting("steps", "snap", 300, choices=STEP_OPTIONS),
-    Setting("seeds", "int", 2, 1, 5),
+    Setting("seeds", "int", 2, 1, max(SEED_OPTIONS)),
     Setting("agree", "bool", False),
     Setting("curves", "bool", False),
     Setting("heat", "bool", False),
@@ -438,10 +439,32 @@ def controls(state: PageState, ds: data.Dataset, key: str) -> tuple[Run, list[st
     box.slider("σ_b (bias scale)", 0.0, 2.0, step=0.05, key=state.key("sigma_b"))
     box.select_slider("diag_reg (ridge of the kernel predictors)", DIAG_REGS,
                       key=state.key("diag_reg"), format_func=lambda v: num(v, "g"))
-    box.select_slider("Training steps of the finite nets", STEP_OPTIONS,
-                      key=state.key("steps"), format_func=count)
-    box.slider("Seeds (finite nets)", 1, 5, key=state.key("seeds"))
+    run = make_run(state, key, int(state["n_train"]))
+    steps = step_options(run, ds)
+    notes.append(snap_down(state, "steps", steps, "would not fit the budget even at the "
+                                                  "smallest width"))
+    box.select_slider("Training steps of the finite nets", steps, key=state.key("steps"),
+                      format_func=count)
+    seeds = seed_options(make_run(state, key, int(state["n_train"])), ds)
+    notes.append(snap_down(state, "seeds", seeds, "would not fit the budget even at the "
+                                                  "smallest width"))
+    box.select_slider("Seeds (finite nets)", seeds, key=state.key("seeds"))
     return make_run(state, key, int(state["n_train"])), [n for n in notes if n]
+
+
+def step_options(run: Run, ds: data.Dataset) -> tuple[int, ...]:
+    """Training lengths whose nets (one seed, the smallest width) fit the budget: then the
+    width control always has a value the page can afford."""
+    n_tr, n_te, d, k = shape(ds, run.n_train)
+    return budget.affordable(STEP_OPTIONS, lambda s: finite_cost(
+        run._replace(steps=s), WIDTHS[0], n_tr, n_te, d, k, n_seeds=1))
+
+
+def seed_options(run: Run, ds: data.Dataset) -> tuple[int, ...]:
+    """Seed counts (1 … 5) whose nets at the smallest width fit the budget."""
+    n_tr, n_te, d, k = shape(ds, run.n_train)
+    return budget.affordable(SEED_OPTIONS, lambda n: finite_cost(run, WIDTHS[0], n_tr, n_te, d,
+                                                                 k, n_seeds=n))
 
 
 def finite_bundled(run: Run, width: int) -> rd.FiniteRun:

@@ -74,6 +74,8 @@ def agreement(state: PageState, run: rv.Run, ds: data.Dataset) -> None:
     cost_of = lambda ws: sum((rv.finite_cost(run, w, n_tr, n_te, d, k, n_records=2)  # noqa: E731
                               for w in ws), cost.Cost(0.0, 0.0))
     widths = cost.largest_affordable_prefix(AGREE_WIDTHS, cost_of) or AGREE_WIDTHS[:1]
+    if not budget.section_now(cost_of(widths), what="The width sweep", key=f"agree-{run}"):
+        return
     if len(widths) < len(AGREE_WIDTHS) and budget.long_run(
             cost_of(AGREE_WIDTHS), what=f"The sweep up to width {count(AGREE_WIDTHS[-1])}",
             key=f"agree-{run}"):
@@ -133,9 +135,13 @@ def learning_curves(state: PageState, run: rv.Run, width: int, ds: data.Dataset)
         else CURVE_N
     _, n_te, d, k = rv.shape(ds, run.n_train)
     one = run._replace(seeds=1)
-    ns = cost.largest_affordable_prefix(ns, lambda nn: sum(
+    cost_of = lambda nn: sum(  # noqa: E731
         (rv.finite_cost(one, width, n, n_te, d, k) + rv.kernel_cost(n, n_te, run.depth)
-         for n in nn), cost.Cost(0.0, 0.0))) or ns[:1]
+         for n in nn), cost.Cost(0.0, 0.0))
+    ns = cost.largest_affordable_prefix(ns, cost_of) or ns[:1]
+    if not budget.section_now(cost_of(ns), what="The learning curves",
+                              key=f"curves-{run}-{width}"):
+        return
     try:
         rows = [curve_point(run, width, n, ds)
                 for n in budget.with_progress(ns, len(ns), "Training at each n_train")]
@@ -191,6 +197,10 @@ def kernel_heatmap(state: PageState, run: rv.Run, ds: data.Dataset) -> None:
     st.subheader("The NTK between test and training points")
     if not _toggle(state, "heat", "Show the kernel matrix"):
         st.caption("Θ∞(test point, training point), ordered by class.")
+        return
+    n_tr, n_te, _, _ = rv.shape(ds, run.n_train)
+    if not budget.section_now(rv.kernel_cost(n_tr, n_te, run.depth), what="The kernel matrix",
+                              key=f"heat-{run}"):
         return
     try:
         theta, lab_te, lab_tr = ntk_block(run, ds)
@@ -270,6 +280,10 @@ def ridge_vs_stopping(state: PageState, run: rv.Run, ds: data.Dataset) -> None:
     st.subheader("diag_reg vs early stopping")
     if not _toggle(state, "reg", "Compare ridge and stopping time"):
         st.caption("Lee et al. 2020: a ridge on the kernel acts like stopping training early.")
+        return
+    n_tr, n_te, _, _ = rv.shape(ds, run.n_train)
+    if not budget.section_now(rv.kernel_cost(n_tr, n_te, run.depth), what="The comparison",
+                              key=f"reg-{run}"):
         return
     try:
         res = regularisation(run, ds)

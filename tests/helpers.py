@@ -305,14 +305,23 @@ E2E_INIT_JS = """
     return !!a && a.getAttribute('data-test-script-state') === 'notRunning';
   };
   const ntk = window.__ntk = {firstChart: null, w: null};
-  ntk.digests = () => charts().map(c => { const gd = plotOf(c); return gd ? digestOf(gd) : null; });
+  ntk.digests = () => {
+    const d = charts().map(c => { const gd = plotOf(c); return gd ? digestOf(gd) : null; });
+    if (ntk.firstChart === null && d.some(x => x !== null)) ntk.firstChart = performance.now();
+    return d;
+  };
+  // a chart without a box counts as drawn only where the page hides it (a closed expander, an
+  // inactive tab); one still loading plotly's code has no box either
+  const hidden = c => c.getClientRects().length === 0 &&
+    c.closest('details:not([open]), [hidden], [data-baseweb="tab-panel"]') !== null;
   ntk.drawn = () => ntk.digests().filter(d => d !== null).length;
   ntk.ready = () => {
     const exc = document.querySelector('[data-testid="stException"]');
     if (exc) return 'stException: ' + exc.innerText.slice(0, 2000);
     if (!idle()) return false;
-    return charts().every(c =>
-      c.getClientRects().length === 0 || digestOf(plotOf(c) || {}) !== null);
+    // a lazily loaded element (plotly's code in a fresh tab) shows a skeleton until it mounts
+    if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+    return charts().every(c => hidden(c) || digestOf(plotOf(c) || {}) !== null);
   };
   const first = setInterval(() => {
     if (ntk.firstChart === null && document.querySelector('.js-plotly-plot') &&
@@ -463,8 +472,10 @@ def sliders(page: Any) -> list[Slider]:
 
 
 def width_sliders(page: Any) -> list[Slider]:
-    """The page's width controls: every enabled slider whose label starts with "Width"."""
-    return [s for s in sliders(page) if s.label.strip().lower().startswith("width")]
+    """The page's width controls: every enabled slider whose label starts with "Width" or whose
+    URL parameter names a width ("max_width": Kernel motion's "Widest network")."""
+    return [s for s in sliders(page)
+            if s.label.strip().lower().startswith("width") or "width" in (s.param or "")]
 
 
 def slider_thumb(page: Any, label: str) -> Any:

@@ -231,11 +231,9 @@ def card_links(page: Page):
 def cold_direction(index: int, lo: int, hi: int) -> tuple[str, int]:
     """The key that gives COLD_STEPS fresh notches (smaller widths first: they are cheaper),
     and how many notches there are room for."""
-    if index - lo >= COLD_STEPS:
-        return "ArrowLeft", COLD_STEPS
-    if hi - index >= COLD_STEPS:
-        return "ArrowRight", COLD_STEPS
-    return ("ArrowLeft", index - lo) if index - lo >= hi - index else ("ArrowRight", hi - index)
+    if index > lo:  # wider values may be offered only as a longer run (a button, no repaint)
+        return "ArrowLeft", min(COLD_STEPS, index - lo)
+    return "ArrowRight", min(COLD_STEPS, hi - index)
 
 
 def expected_sidebar() -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from helpers import plotly_figures, trace_array
 from streamlit.testing.v1 import AppTest
 
 PAGE = "pages/6_Kernel_motion.py"
@@ -56,8 +57,26 @@ def test_sections_on_request_and_url_state():
     assert any("kernel it converges to" in t.columns for t in tables)
 
 
-def test_a_wide_link_offers_the_longer_run_instead_of_refusing():
-    at = _page(max_width="16000", seeds="8")
-    labels = [b.label for b in at.button]
-    assert any(label.startswith("Run the full version") for label in labels)
-    assert at.get("plotly_chart") == [] or not at.error
+def _widths_drawn(at) -> set[float]:
+    xs = set()
+    for fig in plotly_figures(at):
+        for tr in fig["data"]:
+            if tr.get("mode") == "markers+lines":
+                xs |= {float(v) for v in trace_array(tr, "x")}
+    return xs
+
+
+def test_a_wide_link_draws_what_fits_and_offers_the_rest_as_a_longer_run():
+    """Widest 8,000 with 3 seeds (≈ 7 s) does not fit the budget: both charts are drawn over the
+    widths that fit (with a caption), and the button runs the whole sweep."""
+    at = _page(max_width="8000", seeds="3")
+    assert not at.error
+    assert {c.key for c in at.get("plotly_chart")} >= {"rates-relu", "rates-erf"}
+    drawn = _widths_drawn(at)
+    assert drawn and max(drawn) < 8_000
+    assert any("need the longer run" in c.value for c in at.caption)
+    offer = [b for b in at.button if b.label.startswith("Run the full version")]
+    assert len(offer) == 1
+    offer[0].click().run()
+    assert not at.exception and not at.error
+    assert max(_widths_drawn(at)) == 8_000

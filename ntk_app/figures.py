@@ -11,6 +11,10 @@ MAX_CELLS = 100  # heatmaps are downsampled to at most MAX_CELLS × MAX_CELLS
 ZERO_EIG = 1e-12  # eigenvalues below this fraction of λ_max are zero to rounding
 _BELOW_BAR_PX = 90  # bottom margin that holds the x axis and a horizontal colour bar under it
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+# Legend placement, in one place: below the whole figure (the figure's container, so it never
+# overlaps an x-axis title, however many entries wrap), or in one row above the plot.
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
+LEGEND_ABOVE = dict(orientation="h", x=0, y=1.02, yanchor="bottom")
 PALETTE = (
     "#4c78a8",
     "#f58518",
@@ -142,7 +146,7 @@ def lines(
         margin=dict(t=70, b=10, l=10, r=10),
         xaxis=dict(title=xlabel, type="log" if logx else "linear"),
         yaxis=dict(title=ylabel, type="log" if logy else "linear"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        legend=LEGEND_ABOVE,
     )
     return log_ticks(fig)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import PALETTE, finite_or_none
+from .figures import LEGEND_BELOW, PALETTE, finite_or_none
 
 _DISPLAY_MAX = 1e15  # larger values (a diverging model) are shown as gaps
 
@@ -91,7 +91,7 @@ def legend_below(fig: go.Figure) -> go.Figure:
     title: it sits on the figure's bottom edge (container coordinates) and plotly grows the
     bottom margin to make room for it, whatever the figure's height."""
     fig.update_layout(
-        legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
+        legend=LEGEND_BELOW,
     )
     return fig
 
@@ -188,7 +188,6 @@ def animated_fits(
             buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                      dict(label="Pause", method="animate", args=[[None], pause])],
         )],
-        legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0,
-                    yanchor="bottom"),
+        legend=LEGEND_BELOW,
     )
     return go.Figure(data=data, layout=layout, frames=frames)

@@ -17,7 +17,7 @@ from ntk_core.setups import eval_grid
 
 from .. import format as fmt
 from ..budget import memo, with_progress
-from ..figures import PALETTE, log_ticks
+from ..figures import LEGEND_BELOW, PALETTE, log_ticks
 from ..layout import to_csv
 
 TITLES = {"ntk": "All layers trained: NTK gradient descent",
@@ -116,7 +116,7 @@ def bands_figure(b: eb.Bands, x: np.ndarray, y: np.ndarray, xt: np.ndarray, acti
     fig.update_layout(
         height=440, margin=dict(t=40, b=10, l=10, r=10),
         yaxis=dict(range=[max(lo, -4.0), min(hi, 4.0)]),
-        legend=dict(orientation="h", x=0, y=-0.32, yanchor="top"),
+        legend=LEGEND_BELOW,
         sliders=[dict(active=active, steps=steps, currentvalue=dict(prefix="steps  "),
                       pad=dict(t=30), len=1.0)],
     )
@@ -221,7 +221,7 @@ def convergence_figure(conv: dict[str, EnsembleConvergence]) -> go.Figure:
     fig.update_yaxes(type="log")
     fig.update_layout(height=380, margin=dict(t=40, b=10, l=10, r=10),
                       yaxis=dict(title="relative error at the last step"),
-                      legend=dict(orientation="h", x=0, y=-0.3, yanchor="top"))
+                      legend=LEGEND_BELOW)
     return log_ticks(fig)
 
 

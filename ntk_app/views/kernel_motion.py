@@ -14,7 +14,7 @@ from ntk_core.motion import KernelMotion, ParameterizationLimits, RateFit
 
 from .. import format as fmt
 from ..budget import with_progress
-from ..figures import PALETTE, log_ticks
+from ..figures import LEGEND_BELOW, PALETTE, log_ticks
 from ..layout import to_csv
 
 SERIES = {  # measure: (label, colour, dash)
@@ -81,7 +81,7 @@ def rates_figure(motion: KernelMotion, title: str, height: int = 420) -> go.Figu
     layout = go.Layout(
         title=dict(text=title), height=height, margin=dict(t=50, b=10, l=10, r=10),
         xaxis=dict(title="width m", type="log"), yaxis=dict(title="relative change", type="log"),
-        legend=dict(orientation="h", x=0, y=-0.18, yanchor="top"),
+        legend=LEGEND_BELOW,
     )
     return log_ticks(go.Figure(data=traces, layout=layout))
 
@@ -163,7 +163,7 @@ def limits_figure(limits: ParameterizationLimits) -> go.Figure:
         height=380, margin=dict(t=50, b=10, l=10, r=10),
         xaxis=dict(title="width m", type="log"),
         yaxis=dict(title="relative Frobenius distance", type="log"),
-        legend=dict(orientation="h", x=0, y=-0.2, yanchor="top"))
+        legend=LEGEND_BELOW)
     return log_ticks(go.Figure(data=traces, layout=layout))
 
 

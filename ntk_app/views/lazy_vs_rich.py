@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ntk_app import budget
-from ntk_app.figures import PALETTE, finite_or_none
+from ntk_app.figures import LEGEND_BELOW, PALETTE, finite_or_none
 from ntk_app.fits import animated_fits
 from ntk_app.format import count, num, pct
 from ntk_app.layout import cached, download, seed_controls, to_csv
@@ -54,8 +54,6 @@ CHANGE_RANGE = (-7.0, 0.7)  # log10 range of the kernel-change axis, the same in
 # figure layouts are plain dicts (validated once, by go.Figure): log axes labelled at the powers
 # of ten, legends under the plot on the figure's bottom edge (as ntk_app.fits.legend_below)
 LOG_AXIS = dict(type="log", dtick=1, exponentformat="power", showexponent="all")
-LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", yref="container", y=0,
-                    yanchor="bottom")
 
 SETTINGS = [
     Setting("width_wide", "snap", 2000, choices=WIDTH_OPTIONS),

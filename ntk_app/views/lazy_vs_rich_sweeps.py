@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ntk_app import budget
-from ntk_app.figures import PALETTE
+from ntk_app.figures import LEGEND_BELOW, PALETTE
 from ntk_app.fits import fit_plot
 from ntk_app.format import count, num, pct
 from ntk_app.layout import download, to_csv
@@ -26,7 +26,6 @@ from .lazy_vs_rich import (
     COLORS,
     FIT_FROM,
     KNOB_WIDTHS,
-    LEGEND_BELOW,
     LOG_AXIS,
     MF_WIDTHS,
     PARAM_LABELS,

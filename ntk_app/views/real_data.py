@@ -23,7 +23,7 @@ import streamlit as st
 
 from ntk_app import budget
 from ntk_app import datasets as data
-from ntk_app.figures import PALETTE, finite_or_none
+from ntk_app.figures import LEGEND_BELOW, PALETTE, finite_or_none
 from ntk_app.format import count, num, pct
 from ntk_app.layout import cached, download, to_csv
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting
@@ -46,8 +46,6 @@ BASELINE = "RBF-kernel SVM (scikit-learn SVC, C = 1, γ = 1/(d·Var x))"
 COLORS = {"ntk": PALETTE[1], "nngp": PALETTE[2], "net": PALETTE[0], "twin": PALETTE[3],
           "baseline": PALETTE[8]}
 LOG_AXIS = dict(type="log", dtick=1, exponentformat="power", showexponent="all")
-LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", yref="container", y=0,
-                    yanchor="bottom")
 
 SETTINGS = [
     Setting("data", "choice", FALLBACK, choices=DATA_CHOICES),

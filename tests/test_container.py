@@ -32,8 +32,6 @@ from pathlib import Path, PurePosixPath
 import pytest
 from helpers import (
     APP_IDLE_SELECTOR,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     REPO_ROOT,
     browser_missing_reason,
     browser_required,
@@ -271,20 +269,22 @@ def run_as(prefix: list[str], argv: list[str], env: dict, cwd: Path, timeout: fl
     )
 
 
-def render_once_in_browser(url: str) -> list[str]:
-    """Open the landing page in Chromium until the script run ends; return error texts."""
-    from playwright.sync_api import sync_playwright
+def render_once_in_browser(request: pytest.FixtureRequest, url: str) -> list[str]:
+    """Open the landing page in Chromium until the script run ends; return error texts.
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(url)
-            page.wait_for_selector(APP_IDLE_SELECTOR, timeout=60_000)
-            exceptions = page.get_by_test_id("stException")
-            return [exceptions.nth(i).inner_text() for i in range(exceptions.count())]
-        finally:
-            browser.close()
+    It uses pytest-playwright's session browser: a second ``sync_playwright()`` in a process
+    where that one already runs raises ("Sync API inside the asyncio loop"), which happened
+    whenever a browser test had run before this one in the same process."""
+    browser = request.getfixturevalue("browser")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector(APP_IDLE_SELECTOR, timeout=60_000)
+        exceptions = page.get_by_test_id("stException")
+        return [exceptions.nth(i).inner_text() for i in range(exceptions.count())]
+    finally:
+        context.close()
 
 
 # ----------------------------------------------------------------------------- tests
@@ -298,7 +298,7 @@ def test_hadolint_clean():
 
 
 @pytest.mark.slow
-def test_image_runtime_as_unprivileged_user(tmp_path_factory):
+def test_image_runtime_as_unprivileged_user(tmp_path_factory, request):
     img = parse_dockerfile(DOCKERFILE)
     assert img.cmd, "Dockerfile has no CMD"
     assert img.healthcheck, "Dockerfile has no HEALTHCHECK"
@@ -385,7 +385,7 @@ def test_image_runtime_as_unprivileged_user(tmp_path_factory):
 
             # Run app.py once for real (in Chromium) so writes made by the script are caught too.
             if browser_missing_reason() is None:
-                errors = render_once_in_browser(url)
+                errors = render_once_in_browser(request, url)
                 assert errors == [], (
                     f"the app raised as uid {uid}: {errors}\nserver log:\n"
                     + log_path.read_text(errors="replace")[-4000:]

@@ -9,6 +9,7 @@ import streamlit as st
 from ntk_app import budget
 from ntk_app import format as fmt
 from ntk_app.layout import download, network_controls, seed_controls, setup_page
+from ntk_app.prefetch import neighbours
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setting
 from ntk_app.views import infinite_ensembles as view
 from ntk_core import MLP, TARGETS
@@ -70,6 +71,9 @@ view.explanation()
 view.article_note(view.article_gap())
 download("Bands at this time (CSV)", lambda: view.bands_csv(b, xt, active),
          "ntk_infinite_ensembles.csv", "dl_bands")
+view.prefetch_widths(state["target"], int(state["n"]),
+                     [net_at(w) for w in neighbours(list(offered), int(state["width"]))],
+                     members, int(state["seed"]), float(state["diag_reg"]))
 
 st.subheader("Do finite ensembles converge to it?")
 steps = 200

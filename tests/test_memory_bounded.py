@@ -37,6 +37,13 @@ def interact(view: str, params: dict, seed: int) -> None:
 
 @pytest.mark.slow
 def test_memory_plateaus_over_200_interactions():
+    import streamlit
+
+    # start from empty caches: with pytest-xdist this process has run other tests, whose cache
+    # entries would be evicted during the measured window and blur the plateau
+    streamlit.cache_data.clear()
+    streamlit.cache_resource.clear()
+    gc.collect()
     pages = list(INTERACTIONS.items())
     samples = []
     for i in range(200):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -48,6 +49,16 @@ def bands(target: str, n_train: int, net: MLP, n_members: int, seed: int,
     return eb.merge(parts)
 
 
+def prefetch_widths(target: str, n_train: int, nets: Sequence[MLP], n_members: int, seed: int,
+                    diag_reg: float) -> None:
+    """Warm the cache of both kinds' bands for ``nets`` (the neighbouring widths, nearest
+    first), so that the next width step is a cache hit (ntk_app/prefetch.py)."""
+    from ntk_app.prefetch import prefetch
+
+    prefetch(_bands_one, [(kind, target, n_train, net, n_members, seed, diag_reg)
+                          for net in nets for kind in eb.KINDS])
+
+
 def _members_trace(xt: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All members as one line trace, NaN between them (one trace instead of N)."""
     n = members.shape[0]
@@ -58,25 +69,26 @@ def _members_trace(xt: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.
     return xs.astype(np.float32), ys.astype(np.float32)
 
 
-def _frame_data(b: eb.Bands, xt: np.ndarray, j: int) -> list[go.Scatter]:
+def _frame_data(b: eb.Bands, xt: np.ndarray, j: int, with_x: bool = True) -> list[go.Scatter]:
     """Traces that change with time, panel by panel: band, infinite mean, members, ensemble
-    mean. Frame ``j`` indexes steps, then ∞ (members shown at their last step)."""
+    mean. Frame ``j`` indexes steps, then ∞ (members shown at their last step). Without
+    ``with_x`` only the y arrays are given (a frame updates the traces' y; their x never
+    changes), which halves the frames' payload."""
     out = []
     jm = min(j, len(b.steps) - 1)
+    xt32 = xt.astype(np.float32)
     for kind in eb.KINDS:
         mean, std = b.mean[kind][j], b.std[kind][j]
         ok = ~b.diverged[kind]
         members = b.members[kind][ok, jm]
-        out += [
-            go.Scatter(x=np.concatenate([xt, xt[::-1]]).astype(np.float32),
-                       y=np.concatenate([mean + 2 * std, (mean - 2 * std)[::-1]])
-                       .astype(np.float32)),
-            go.Scatter(x=xt.astype(np.float32), y=mean.astype(np.float32)),
-            go.Scatter(dict(zip(("x", "y"), _members_trace(xt, members), strict=True))),
-            go.Scatter(x=xt.astype(np.float32),
-                       y=(members.mean(axis=0) if len(members) else np.full(len(xt), np.nan))
-                       .astype(np.float32)),
-        ]
+        member_x, member_y = _members_trace(xt, members)
+        xs = (np.concatenate([xt32, xt32[::-1]]), xt32, member_x, xt32)
+        ys = (np.concatenate([mean + 2 * std, (mean - 2 * std)[::-1]]).astype(np.float32),
+              mean.astype(np.float32), member_y,
+              (members.mean(axis=0) if len(members) else np.full(len(xt), np.nan))
+              .astype(np.float32))
+        out += [go.Scatter(x=x, y=y) if with_x else go.Scatter(y=y)
+                for x, y in zip(xs, ys, strict=True)]
     return out
 
 
@@ -106,7 +118,7 @@ def bands_figure(b: eb.Bands, x: np.ndarray, y: np.ndarray, xt: np.ndarray, acti
                                  marker=dict(color="black", size=8), showlegend=col == 1,
                                  legendgroup="pts"), row=1, col=col)
     moving = list(range(8))
-    fig.frames = [go.Frame(name=lab, data=_frame_data(b, xt1, j), traces=moving)
+    fig.frames = [go.Frame(name=lab, data=_frame_data(b, xt1, j, with_x=False), traces=moving)
                   for j, lab in enumerate(STEP_LABELS)]
     steps = [dict(method="animate", label=lab,
                   args=[[lab], dict(mode="immediate", frame=dict(duration=0, redraw=False),

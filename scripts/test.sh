@@ -23,9 +23,10 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OMP_NUM_THREADS="${OMP_
 
 status=0
 
-# One process by default (timing-sensitive tests, e.g. the container start-up, flaked with two
-# workers on 2 cores). NTK_TEST_WORKERS=2 runs two pytest-xdist workers: the browser tests
-# together on one, other files whole on either (tests/conftest.py assigns the groups).
+# One process by default: 17.5 min on the 2-core machine. NTK_TEST_WORKERS=2 runs two
+# pytest-xdist workers (the browser tests that share a server together on one, other files
+# whole on either; tests/conftest.py assigns the groups): 11-14 min, the two workers and their
+# servers and browsers then compete for the same 2 cores, which slows every test.
 workers="${NTK_TEST_WORKERS:-0}"
 xdist=()
 if [ "$workers" != "0" ]; then xdist=(-n "$workers" --dist loadgroup); fi

@@ -48,6 +48,7 @@ from helpers import (
 APP_DIR = Path(os.environ.get("NTK_APP_DIR", REPO_ROOT)).resolve()
 ARTIFACTS = REPO_ROOT / "artifacts"  # git-ignored
 SERVER_START_TIMEOUT = 60.0
+SELF_CONTAINED = {"test_deploy_balancer", "test_load"}  # e2e modules with servers of their own
 SERVER_PID: dict[str, int] = {}  # "app": PID of the app_url server (see the app_pid fixture)
 
 
@@ -85,12 +86,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # With pytest-xdist (scripts/test.sh runs ``-n 2 --dist loadgroup``): every browser test on
-    # one worker, sharing one server and one Chromium; every other file whole on one worker,
-    # so module fixtures (a page's AppTest runs, the claims) are computed once.
+    # With pytest-xdist (scripts/test.sh runs ``-n 2 --dist loadgroup``): the browser tests that
+    # share the app server and tab on one worker; every other file whole on one worker, so
+    # module fixtures (a page's AppTest runs, the claims) are computed once. The load and
+    # balancer tests start their own servers (or need only a server), so they may run on
+    # either worker.
     for item in items:
-        group = "browser" if item.get_closest_marker("e2e") is not None else item.module.__name__
-        item.add_marker(pytest.mark.xdist_group(group))
+        module = item.module.__name__
+        shared = item.get_closest_marker("e2e") is not None and module not in SELF_CONTAINED
+        item.add_marker(pytest.mark.xdist_group("browser" if shared else module))
     reason = browser_missing_reason()
     if reason is None and not config.pluginmanager.hasplugin("playwright"):
         reason = "the pytest-playwright plugin is not loaded (-p no:playwright?)"

@@ -31,7 +31,7 @@ import os
 import re
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -333,8 +333,9 @@ E2E_INIT_JS = """
     const before = ntk.digests();
     const w = ntk.w = {before, cur: before.slice(), tKey: null, tChange: {}, tPaint: {},
                        changes: 0, tLast: null, runs: 0, tRunEnd: null};
-    document.addEventListener('keydown', () => { if (w.tKey === null) w.tKey = performance.now(); },
-                              {capture: true, once: true});
+    const start = () => { if (w.tKey === null) w.tKey = performance.now(); };
+    document.addEventListener('keydown', start, {capture: true, once: true});
+    document.addEventListener('pointerdown', start, {capture: true, once: true});
     w.mo = new MutationObserver(() => {
       if (w.tKey === null) return;
       if (idle()) w.tRunEnd = performance.now(); else w.runs += 1;
@@ -544,16 +545,14 @@ class Step:
     drawn_after: int
 
 
-def press_and_watch(page: Any, label: str, key: str, timeout: float = STEP_TIMEOUT) -> Step:
-    """Focus the slider, press ``key``, wait until the run it caused is over and the charts are
-    painted and quiet; the timings."""
-    before = slider_now(page, label).value
-    thumb = slider_thumb(page, label)
-    thumb.focus()
+def watch_action(page: Any, action: Callable[[], None], timeout: float = STEP_TIMEOUT) -> dict:
+    """Run ``action`` (a key press or a click) under the page's watcher and wait until the run it
+    caused is over and the charts are painted and quiet. Returns the watcher's result: ms from
+    the key-down or pointer-down to each dependent chart's repaint, and to the run's end."""
     page.evaluate("() => window.__ntk.watch()")
-    thumb.press(key)
-    # a key that moved the slider starts a run within ~0.1 s; without a run end, give up waiting
-    # for one after 1.5 s (the slider did not move, or the run ended before it was observed)
+    action()
+    # an action that changed something starts a run within ~0.1 s; without a run end, give up
+    # waiting for one after 1.5 s (nothing changed, or the run ended before it was observed)
     deadline = time.monotonic() + timeout / 1000
     while True:
         page.wait_for_function(
@@ -564,6 +563,16 @@ def press_and_watch(page: Any, label: str, key: str, timeout: float = STEP_TIMEO
         if None not in r["paints"]:  # else a chart changed again just now: wait for its paint
             break
     page.evaluate("() => window.__ntk.stop()")
+    return r
+
+
+def press_and_watch(page: Any, label: str, key: str, timeout: float = STEP_TIMEOUT) -> Step:
+    """Focus the slider, press ``key``, wait until the run it caused is over and the charts are
+    painted and quiet; the timings."""
+    before = slider_now(page, label).value
+    thumb = slider_thumb(page, label)
+    thumb.focus()
+    r = watch_action(page, lambda: thumb.press(key), timeout)
     paints = r["paints"]
     return Step(
         label, key, before, slider_now(page, label).value, r["dependent"],

@@ -59,9 +59,11 @@ from helpers import (
     goto,
     press_and_watch,
     sidebar_links,
+    slider_thumb,
     sliders,
     url_params,
     wait_charts,
+    watch_action,
     watch_errors,
     width_sliders,
 )
@@ -129,7 +131,7 @@ def site_page(request: pytest.FixtureRequest) -> SitePage:
 @pytest.fixture(scope="module")
 def latency() -> dict:
     """Every measurement of the module; written to artifacts/e2e_latency.json as it grows."""
-    return {"cold_steps": [], "shared_links": []}
+    return {"cold_steps": [], "shared_links": [], "controls": []}
 
 
 def write_latency_json(records: dict) -> None:
@@ -148,6 +150,9 @@ def write_latency_json(records: dict) -> None:
             "shared_links": "a page's shared link (fresh seed) in a new browser context (empty "
             "HTTP cache): navigation start -> first chart drawn (first_chart_ms), -> every "
             "chart drawn and quiet (settled_s)",
+            "controls": "Infinite width at width 5,000: a depth step, an activation change and "
+            "a Re-initialise, each onto settings never computed (fresh seed): key- or "
+            "pointer-down -> every dependent chart repainted (all_ms), -> run end (run_end_ms)",
         },
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "cpus": os.cpu_count(),
@@ -167,6 +172,8 @@ def write_latency_json(records: dict) -> None:
                 {"page": r["page"], "first_chart_ms": r["first_chart_ms"]}
                 for r in records["shared_links"]
             ],
+            "controls": [{k: r[k] for k in ("page", "action", "all_ms")}
+                         for r in records["controls"]],
         },
         **records,
     }
@@ -420,6 +427,44 @@ def test_width_controls_at_their_maximum(tab: Tab, site_page: SitePage):
             "charts gone"
         )
         assert_clean(tab)
+
+
+# ----------------------------------------------------------------------------- other controls
+
+
+def test_infinite_width_controls_at_width_5000(tab: Tab, latency: dict):
+    """The issue's Infinite width row: at width 5,000 (depth 2, a fresh seed), change the depth,
+    then the activation, then press Re-initialise; each lands on settings this server never
+    computed. Timed like a width step (key- or pointer-down to every dependent chart
+    repainted); reported in artifacts/e2e_latency.json, not asserted."""
+    page = tab.page
+    view = next(p for p in PAGES if p.view == "infinite_width")
+    goto(page, page_url(view, {"width": "5000", "depth": "2", "seed": fresh_seed()}))
+    wait_charts(page)
+    width = next(sl.value for sl in width_sliders(page))
+    sidebar = page.get_by_test_id("stSidebar")
+
+    def timed(action: str, run) -> None:
+        time.sleep(THINK_S)
+        r = watch_action(page, run)
+        assert r["dependent"], f"{action}: no chart changed"
+        assert_clean(tab)
+        latency["controls"].append({
+            "page": view.view, "action": action, "width": width,
+            "all_ms": round(max(r["paints"]), 1), "run_end_ms": r["runEndMs"] and
+            round(r["runEndMs"], 1), "dependent_charts": len(r["dependent"]),
+        })
+        write_latency_json(latency)
+        print(f"E2E_CONTROL page={view.view} width={width} {action}: every chart "
+              f"{max(r['paints']):.0f} ms")
+
+    depth = slider_thumb(page, "Depth (hidden layers)")
+    depth.focus()
+    timed("depth 2 -> 3", lambda: depth.press("ArrowRight"))
+    sidebar.get_by_test_id("stSelectbox").filter(has_text="Activation").click()
+    timed("activation relu -> erf",
+          lambda: page.get_by_role("option", name="erf", exact=True).click())
+    timed("Re-initialise", lambda: page.get_by_role("button", name="Re-initialise").click())
 
 
 # ----------------------------------------------------------------------------- fresh server

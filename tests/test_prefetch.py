@@ -16,6 +16,7 @@ def _wait_idle(timeout: float = 5.0) -> None:
 
 
 def test_prefetch_runs_each_call_once_and_swallows_errors():
+    _wait_idle(60)  # calls an earlier page test in this process queued (pending() is global)
     seen = []
 
     def work(x, *, scale=1):
@@ -30,6 +31,7 @@ def test_prefetch_runs_each_call_once_and_swallows_errors():
 
 
 def test_prefetch_is_bounded_per_session_and_deduplicated():
+    _wait_idle(60)  # calls an earlier page test in this process queued (pending() is global)
     gate = threading.Event()
     started = []
 

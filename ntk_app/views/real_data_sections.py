@@ -38,6 +38,18 @@ def _toggle(state: PageState, name: str, label: str) -> bool:
     return bool(state[name])
 
 
+def _kernel_section_on(state: PageState, run: rv.Run, ds: data.Dataset, name: str, label: str,
+                       caption: str, what: str) -> bool:
+    """A kernel-sized section's toggle (``caption`` while it is off), then its share of the
+    page's budget (``budget.section_now``)."""
+    if not _toggle(state, name, label):
+        st.caption(caption)
+        return False
+    n_tr, n_te, _, _ = rv.shape(ds, run.n_train)
+    return budget.section_now(rv.kernel_cost(n_tr, n_te, run.depth), what=what,
+                              key=f"{name}-{run}")
+
+
 def _band(fig: go.Figure, x, values: np.ndarray, name: str, color: str, col: int,
           dash: str = "solid") -> None:
     """Mean line and min–max band over seeds (columns of ``values``) in subplot ``col``."""
@@ -195,12 +207,9 @@ def kernel_heatmap(state: PageState, run: rv.Run, ds: data.Dataset) -> None:
     """Θ∞ between a few test points and the training set, both ordered by class; for digits
     the most and least similar training images of a chosen test digit."""
     st.subheader("The NTK between test and training points")
-    if not _toggle(state, "heat", "Show the kernel matrix"):
-        st.caption("Θ∞(test point, training point), ordered by class.")
-        return
-    n_tr, n_te, _, _ = rv.shape(ds, run.n_train)
-    if not budget.section_now(rv.kernel_cost(n_tr, n_te, run.depth), what="The kernel matrix",
-                              key=f"heat-{run}"):
+    if not _kernel_section_on(state, run, ds, "heat", "Show the kernel matrix",
+                              "Θ∞(test point, training point), ordered by class.",
+                              "The kernel matrix"):
         return
     try:
         theta, lab_te, lab_tr = ntk_block(run, ds)
@@ -278,12 +287,9 @@ def regularisation(run: rv.Run, _ds: data.Dataset) -> dict[str, np.ndarray]:
 def ridge_vs_stopping(state: PageState, run: rv.Run, ds: data.Dataset) -> None:
     """NTK test accuracy over the ridge λ at t = ∞ beside the accuracy over 1/t without one."""
     st.subheader("diag_reg vs early stopping")
-    if not _toggle(state, "reg", "Compare ridge and stopping time"):
-        st.caption("Lee et al. 2020: a ridge on the kernel acts like stopping training early.")
-        return
-    n_tr, n_te, _, _ = rv.shape(ds, run.n_train)
-    if not budget.section_now(rv.kernel_cost(n_tr, n_te, run.depth), what="The comparison",
-                              key=f"reg-{run}"):
+    if not _kernel_section_on(state, run, ds, "reg", "Compare ridge and stopping time",
+                              "Lee et al. 2020: a ridge on the kernel acts like stopping "
+                              "training early.", "The comparison"):
         return
     try:
         res = regularisation(run, ds)

@@ -22,6 +22,7 @@ from typing import Any
 
 MAX_PENDING = 8
 MAX_PER_SESSION = 4
+ENABLED = True  # the test suite's in-process page runs (AppTest) switch it off: see conftest.py
 _NICE = 10  # added niceness of the prefetch thread (Linux: per thread)
 
 _log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ def prefetch(fn: Callable[..., Any], calls: Iterable[tuple[tuple, dict] | tuple]
     ``fn`` should be a ``st.cache_data`` function whose arguments are hashable. Returns how many
     calls were queued.
     """
+    if not ENABLED:
+        return 0
     session = _session_id()
     queued = 0
     for call in calls:

@@ -4,8 +4,8 @@
 # Exits non-zero if anything fails, including "no tests collected".
 #
 #   bash scripts/test.sh                 # everything (one shared server and browser)
-#   bash scripts/test.sh -m "not e2e"    # the quick loop: no browser, no server
-#   CI=true bash scripts/test.sh         # as CI: a skipped browser test fails, full-size fuzz
+#   bash scripts/test.sh -m "not e2e and not slow"   # the quick loop: no browser, no fuzz
+#   CI=true bash scripts/test.sh         # as CI: a skipped browser test fails (FUZZ_SCALE=1: full fuzz)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -76,6 +76,13 @@ def wait_healthy(url: str, proc: subprocess.Popen, log_path: Path, timeout: floa
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Pages run in this process (AppTest) would prefetch neighbouring settings on a background
+    # thread that competes with the next test for the 2 cores; no test here uses those results.
+    # Servers started by the browser tests are other processes and keep prefetching;
+    # tests/test_prefetch.py switches it back on for itself.
+    from ntk_app import prefetch
+
+    prefetch.ENABLED = False
     # pytest-playwright writes failure artifacts to ./test-results by default (and deletes it at
     # start); keep them in the git-ignored artifacts/ folder, with a screenshot of each failure.
     opt = config.option

@@ -47,6 +47,7 @@ from streamlit.testing.v1 import AppTest
 from ntk_app import registry
 from ntk_app.registry import PAGES
 
+pytestmark = pytest.mark.slow  # ≈ 5 min in all; the quick loop (-m "not e2e and not slow") skips it
 VIEWS = [p.view for p in PAGES]  # every page, Home included
 TIMEOUT = 30  # s per AppTest run: a run that does not finish in time fails the test
 SLOW_S = 5.0  # a run above this much server time is reported (the budget is ~5 s)

@@ -399,6 +399,7 @@ def test_loss_figure_is_float32_and_cuts_off_exploding_curves():
 def test_prefetched_neighbours_are_cache_hits(monkeypatch):
     """prefetch_neighbours calls ``run`` with exactly the arguments the page uses, so the next
     width step finds its training in the cache (no second training)."""
+    monkeypatch.setattr(prefetch, "ENABLED", True)  # tests/conftest.py switches it off
     calls: list[int] = []
     real = td.training_dynamics
 

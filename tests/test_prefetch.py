@@ -5,7 +5,15 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from ntk_app import prefetch
+
+
+@pytest.fixture(autouse=True)
+def prefetch_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/conftest.py switches prefetch off for the suite's in-process page runs."""
+    monkeypatch.setattr(prefetch, "ENABLED", True)
 
 
 def _wait_idle(timeout: float = 5.0) -> None:

@@ -162,6 +162,17 @@ class PageState:
         """Change a value (only from a callback, or before its widget is drawn)."""
         st.session_state[self.key(name)] = value
 
+    def snap_down(self, name: str, options: Sequence[int]) -> int | None:
+        """Bring setting ``name`` into ``options`` (ascending) before its control is drawn: the
+        largest option not above its value, else the smallest. Returns the value it had when
+        it was moved (for the page's note), None when it was offered."""
+        value = int(self[name])
+        if value in options:
+            return None
+        below = [o for o in options if o <= value]
+        self.set(name, below[-1] if below else options[0])
+        return value
+
     def values(self) -> dict[str, Any]:
         return {n: self[n] for n in self.settings}
 

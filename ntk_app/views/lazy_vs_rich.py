@@ -184,16 +184,13 @@ def offered_widths(options: tuple[int, ...], steps: int) -> tuple[int, ...]:
 def fit_width(state: PageState, setting: str, options: tuple[int, ...], steps: int) -> str:
     """Bring ``setting`` into ``options`` (the widest offered width not above it) before its
     slider is drawn; returns a note saying so, or "" when the value was offered."""
-    value = int(state[setting])
-    if value in options:
+    asked = state.snap_down(setting, options)
+    if asked is None:
         return ""
-    smaller = [w for w in options if w <= value]
-    kept = smaller[-1] if smaller else options[0]
-    state.set(setting, kept)
     return (
-        f"Width {count(value)} would need {panel_cost(value, steps).describe()} at "
+        f"Width {count(asked)} would need {panel_cost(asked, steps).describe()} at "
         f"{count(steps)} steps, over the {cost.TIME_BUDGET_S:g} s budget: showing width "
-        f"{count(kept)}. Fewer steps allow wider nets."
+        f"{count(state[setting])}. Fewer steps allow wider nets."
     )
 
 

@@ -270,13 +270,8 @@ def width_options(run: Run, ds: data.Dataset) -> tuple[int, ...]:
 def snap_down(state: PageState, name: str, options: tuple[int, ...], why: str) -> str:
     """Bring setting ``name`` into ``options`` (the largest offered value not above it) before
     its control is drawn; a note saying so, or "" when it was offered."""
-    value = int(state[name])
-    if value in options:
-        return ""
-    below = [o for o in options if o <= value]
-    kept = below[-1] if below else options[0]
-    state.set(name, kept)
-    return f"{name} = {count(value)} {why}: showing {count(kept)}."
+    asked = state.snap_down(name, options)
+    return "" if asked is None else f"{name} = {count(asked)} {why}: showing {count(state[name])}."
 
 
 # ============================================================================= main picture

@@ -54,6 +54,17 @@ def affordable(options: Sequence[T], cost_of: Callable[[T], Cost],
     return kept or tuple(options[:1])
 
 
+def affordable_prefix(values: Sequence[T], cost_of: Callable[[tuple], Cost], *,
+                      budget_s: float = TIME_BUDGET_S, at_least: int = 1) -> tuple[T, ...]:
+    """The longest prefix of ``values`` whose cost fits ``budget_s``
+    (``cost.largest_affordable_prefix``), and never fewer than the first ``at_least`` values:
+    a sweep always has something to draw."""
+    from ntk_core.cost import largest_affordable_prefix
+
+    fit = largest_affordable_prefix(values, cost_of, budget_s)
+    return fit if len(fit) >= at_least else tuple(values[:at_least])
+
+
 def long_run(c: Cost, *, what: str, key: str) -> bool:
     """For a request over the interactive budget: explain, and offer an explicit run.
 

@@ -11,7 +11,7 @@ from ntk_app import format as fmt
 from ntk_app.layout import download, seed_controls, setup_page
 from ntk_app.state import PageState, Setting, seed_setting
 from ntk_app.views import kernel_motion as view
-from ntk_core import cost, setups
+from ntk_core import setups
 
 setup_page("kernel_motion")
 MAX_OPTIONS = setups.MOTION_WIDTHS[3:]
@@ -39,7 +39,7 @@ st.markdown(
 )
 # budget: the widths that fit are drawn at once; the whole sweep is offered as a longer run
 cost_of = lambda ws: view.sweep_cost(("relu", "erf"), ws, seeds)  # noqa: E731
-shown = cost.largest_affordable_prefix(widths, cost_of) or widths[:1]
+shown = budget.affordable_prefix(widths, cost_of)
 if len(shown) < len(widths) and budget.long_run(
         cost_of(widths), what=f"The sweep up to width {fmt.count(widths[-1])}",
         key=f"motion-{widths}-{seeds}"):

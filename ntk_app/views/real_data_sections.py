@@ -85,7 +85,7 @@ def agreement(state: PageState, run: rv.Run, ds: data.Dataset) -> None:
     n_tr, n_te, d, k = rv.shape(ds, run.n_train)
     cost_of = lambda ws: sum((rv.finite_cost(run, w, n_tr, n_te, d, k, n_records=2)  # noqa: E731
                               for w in ws), cost.Cost(0.0, 0.0))
-    widths = cost.largest_affordable_prefix(AGREE_WIDTHS, cost_of) or AGREE_WIDTHS[:1]
+    widths = budget.affordable_prefix(AGREE_WIDTHS, cost_of)
     if not budget.section_now(cost_of(widths), what="The width sweep", key=f"agree-{run}"):
         return
     if len(widths) < len(AGREE_WIDTHS) and budget.long_run(
@@ -150,7 +150,7 @@ def learning_curves(state: PageState, run: rv.Run, width: int, ds: data.Dataset)
     cost_of = lambda nn: sum(  # noqa: E731
         (rv.finite_cost(one, width, n, n_te, d, k) + rv.kernel_cost(n, n_te, run.depth)
          for n in nn), cost.Cost(0.0, 0.0))
-    ns = cost.largest_affordable_prefix(ns, cost_of) or ns[:1]
+    ns = budget.affordable_prefix(ns, cost_of)
     if not budget.section_now(cost_of(ns), what="The learning curves",
                               key=f"curves-{run}-{width}"):
         return

@@ -126,9 +126,9 @@ def sweep_widths(setup: Setup, asked: Sequence[int], n_seeds: int) -> tuple[int,
     """The longest prefix of the asked widths whose sweep fits ``SWEEP_BUDGET_S``; widths 10,
     20 and 50 always (they cost next to nothing)."""
     x, net = setup.x, setup.net(1)
-    fit = cost.largest_affordable_prefix(
-        asked, lambda ws: ex.width_sweep_cost(x, net, ws, n_seeds=n_seeds), SWEEP_BUDGET_S)
-    return fit if len(fit) >= 3 else tuple(asked[:3])
+    return budget.affordable_prefix(
+        asked, lambda ws: ex.width_sweep_cost(x, net, ws, n_seeds=n_seeds),
+        budget_s=SWEEP_BUDGET_S, at_least=3)
 
 
 # ----------------------------------------------------------------------------- engine (cached)

@@ -31,9 +31,11 @@ def _neighbour(widget) -> object:
 
 
 def width_control(at) -> object | None:
-    """The page's first width control: a slider or select-slider labelled "Width…"."""
+    """The page's first width control that can move: a slider or select-slider labelled
+    "Width…" with more than one value (a budget may leave a single option)."""
     widgets = [*at.select_slider, *at.slider]
-    return next((w for w in widgets if w.label.strip().lower().startswith("width")), None)
+    return next((w for w in widgets if w.label.strip().lower().startswith("width")
+                 and (len(w.options) > 1 if hasattr(w, "options") else w.max > w.min)), None)
 
 
 def measure(view: str) -> dict[str, float | str | None]:

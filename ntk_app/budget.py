@@ -15,39 +15,26 @@ decides what a visitor sees. A control never offers a value its page would refus
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
 import streamlit as st
 
-from ntk_core.cost import TIME_BUDGET_S, Cost
+from ntk_core.cost import Cost, env_seconds, fits, time_budget_s
 
 T = TypeVar("T")
 _DEFAULT_CEILING_S = 120.0  # the Claims page's rate fits need ≈ 1 min (rate_claims_cost)
-SECTIONS_BUDGET_S = TIME_BUDGET_S  # estimated seconds all optional sections share per full run
 _LEDGER = "budget:sections_spent"  # session-state key: estimated seconds spent in this full run
 
 
 def ceiling_s() -> float:
     """The operator's per-request ceiling for explicit long runs, in seconds
     (environment variable ``NTK_MAX_RUN_S``; invalid or non-positive values fall back to 120)."""
-    try:
-        value = float(os.environ.get("NTK_MAX_RUN_S", _DEFAULT_CEILING_S))
-    except ValueError:
-        return _DEFAULT_CEILING_S
-    return value if math.isfinite(value) and value > 0 else _DEFAULT_CEILING_S
-
-
-def fits(c: Cost, budget_s: float = TIME_BUDGET_S) -> bool:
-    """Whether an estimated cost fits ``budget_s`` seconds and the memory budget."""
-    from ntk_core.cost import MEMORY_BUDGET_B
-
-    return c.seconds <= budget_s and c.bytes <= MEMORY_BUDGET_B
+    return env_seconds("NTK_MAX_RUN_S", _DEFAULT_CEILING_S)
 
 
 def affordable(options: Sequence[T], cost_of: Callable[[T], Cost],
-               budget_s: float = TIME_BUDGET_S) -> tuple[T, ...]:
+               budget_s: float | None = None) -> tuple[T, ...]:
     """The options whose cost fits ``budget_s`` (at least the first, so a control always has a
     value)."""
     kept = tuple(o for o in options if fits(cost_of(o), budget_s))
@@ -55,7 +42,7 @@ def affordable(options: Sequence[T], cost_of: Callable[[T], Cost],
 
 
 def affordable_prefix(values: Sequence[T], cost_of: Callable[[tuple], Cost], *,
-                      budget_s: float = TIME_BUDGET_S, at_least: int = 1) -> tuple[T, ...]:
+                      budget_s: float | None = None, at_least: int = 1) -> tuple[T, ...]:
     """The longest prefix of ``values`` whose cost fits ``budget_s``
     (``cost.largest_affordable_prefix``), and never fewer than the first ``at_least`` values:
     a sweep always has something to draw."""
@@ -108,7 +95,7 @@ def _fragment_rerun() -> bool:
 def section_now(c: Cost, *, what: str, key: str) -> bool:
     """Whether an optional section (an ``st.fragment``) computes in this run.
 
-    In a full page run the sections share ``SECTIONS_BUDGET_S`` estimated seconds, in page
+    In a full page run the sections share the interactive budget (time_budget_s()), in page
     order: a section whose estimate ``c`` does not fit what is left shows a button with its
     estimate instead, so the page above it draws first. The button (or any control of the
     section) reruns only the section's fragment, which then gets the whole interactive budget;
@@ -124,11 +111,11 @@ def section_now(c: Cost, *, what: str, key: str) -> bool:
     if st.session_state.get(flag):  # asked for: it does not take the others' share
         return True
     spent = float(st.session_state.get(_LEDGER, 0.0))
-    if spent + c.seconds <= SECTIONS_BUDGET_S:
+    if spent + c.seconds <= time_budget_s():
         st.session_state[_LEDGER] = spent + c.seconds
         return True
     st.caption(f"{what} waits for a click, so that the page above draws first: the sections "
-               f"switched on above it use this page's {SECTIONS_BUDGET_S:g} s budget.")
+               f"switched on above it use this page's {time_budget_s():g} s budget.")
     st.button(f"Compute it now (≈ {max(1, round(c.seconds))} s)", key=f"btn_{flag}")
     return False
 

@@ -9,6 +9,8 @@ precisely; ``ntk_core.bench`` compares them with measured times.
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +20,28 @@ PYTHON_STEP_S = 10e-6  # interpreter overhead per layer per training step (measu
 NORMALS_PER_S = 5e7  # np.random.Generator.standard_normal draws (parameter initialisation)
 BYTES = 8
 
-TIME_BUDGET_S = 5.0
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A positive, finite number of seconds from the environment variable ``name``; ``default``
+    when it is unset, not a number, zero, negative or infinite (an operator's typo never turns
+    a budget off)."""
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if math.isfinite(value) and value > 0 else default
+
+
+DEFAULT_TIME_BUDGET_S = 5.0
+
+
+def time_budget_s() -> float:
+    """The interactive budget: estimated seconds one view may compute before a page caps a
+    control, degrades or offers a longer run. An operator may set it with the environment
+    variable ``NTK_TIME_BUDGET_S`` (read on every call; default 5 s): a faster machine can offer
+    wider nets."""
+    return env_seconds("NTK_TIME_BUDGET_S", DEFAULT_TIME_BUDGET_S)
 MEMORY_BUDGET_B = 1 << 30  # 1 GiB
 
 
@@ -111,19 +134,22 @@ def train_cost(n: int, d: int, width: int, depth: int, steps: int, *, n_test: in
     return total
 
 
-def fits(c: Cost, budget_s: float = TIME_BUDGET_S) -> bool:
-    """True when ``c`` is within ``budget_s`` seconds and the memory budget."""
+def fits(c: Cost, budget_s: float | None = None) -> bool:
+    """True when ``c`` is within ``budget_s`` seconds (default :func:`time_budget_s`) and the
+    memory budget."""
+    budget_s = time_budget_s() if budget_s is None else budget_s
     return c.seconds <= budget_s and c.bytes <= MEMORY_BUDGET_B
 
 
 def largest_affordable_prefix(
-    values: Sequence, cost_of: Callable[[tuple], Cost], budget_s: float = TIME_BUDGET_S
+    values: Sequence, cost_of: Callable[[tuple], Cost], budget_s: float | None = None
 ) -> tuple:
     """The longest prefix ``tuple(values[:k])`` whose cost ``cost_of(prefix)`` fits the
     budget (:func:`fits`); ``()`` when even the first value does not fit. Costs are assumed
     to grow with the prefix (every experiment's does), so the search stops at the first
     prefix that does not fit."""
     values = tuple(values)
+    budget_s = time_budget_s() if budget_s is None else budget_s
     k = 0
     while k < len(values) and fits(cost_of(values[: k + 1]), budget_s):
         k += 1
@@ -131,8 +157,10 @@ def largest_affordable_prefix(
 
 
 def check(cost: Cost, *, what: str = "This request", hint: str = "",
-          time_budget: float = TIME_BUDGET_S, memory_budget: float = MEMORY_BUDGET_B) -> Cost:
-    """Raise :class:`CostError` with a readable message if ``cost`` exceeds a budget."""
+          time_budget: float | None = None, memory_budget: float = MEMORY_BUDGET_B) -> Cost:
+    """Raise :class:`CostError` with a readable message if ``cost`` exceeds a budget (time:
+    default :func:`time_budget_s`)."""
+    time_budget = time_budget_s() if time_budget is None else time_budget
     over = []
     if cost.seconds > time_budget:
         over.append(f"about {cost.seconds:.3g} s of computing (budget {time_budget:g} s)")

@@ -14,6 +14,14 @@ Browser tests (mark them ``@pytest.mark.e2e``) get:
 If Chromium or Playwright is missing, e2e tests are skipped, and with ``CI=true`` or
 ``NTK_REQUIRE_BROWSER=1`` such a skip is reported as a failure instead.
 
+Budget: pages run in this process (AppTest) get a 2 s interactive budget (``NTK_TIME_BUDGET_S``)
+instead of the app's 5 s: every "at the budget" run (widest width, all settings at their
+maximum, the fuzz's extremes) computes less than half as much, and the capping logic under test
+is the same. A test about the app's own offer (a claim's link must open with its settings) asks
+for the ``app_budget`` fixture. Servers started for the browser tests
+(``streamlit_server``) run with the app's own budget, so latencies and the maximum-width browser
+tests meet what a visitor meets.
+
 Environment knobs: ``NTK_APP_DIR`` (folder holding app.py, default: the repo root), ``CHROMIUM``
 (browser binary), ``E2E_PORT`` (fixed port instead of a free one).
 """
@@ -45,6 +53,7 @@ from helpers import (
     watch_errors,
 )
 
+os.environ.setdefault("NTK_TIME_BUDGET_S", "2")  # see the module docstring
 APP_DIR = Path(os.environ.get("NTK_APP_DIR", REPO_ROOT)).resolve()
 ARTIFACTS = REPO_ROOT / "artifacts"  # git-ignored
 SERVER_START_TIMEOUT = 60.0
@@ -146,6 +155,7 @@ def streamlit_server(log_name: str = "e2e-server") -> Iterator[tuple[str, int]]:
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / f"{log_name}.log"
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("NTK_TIME_BUDGET_S", None)  # the app's own budget (see the module docstring)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [
@@ -183,6 +193,15 @@ def app_url() -> Iterator[str]:
     with streamlit_server() as (url, pid):
         SERVER_PID["app"] = pid
         yield url
+
+
+@pytest.fixture
+def app_budget(monkeypatch: pytest.MonkeyPatch) -> float:
+    """The app's own interactive budget for this test (the suite runs pages at 2 s)."""
+    from ntk_core import cost
+
+    monkeypatch.delenv("NTK_TIME_BUDGET_S")
+    return cost.time_budget_s()
 
 
 @pytest.fixture(scope="session")

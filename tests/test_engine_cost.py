@@ -164,8 +164,8 @@ def test_sweep_costs_scale_with_seeds_and_ignore_the_seed():
 
 # ----------------------------------------------------------------------------- budget helpers
 def test_fits_checks_time_and_memory():
-    assert cost.fits(Cost(cost.TIME_BUDGET_S, 0.0))
-    assert not cost.fits(Cost(cost.TIME_BUDGET_S * 1.01, 0.0))
+    assert cost.fits(Cost(cost.time_budget_s(), 0.0))
+    assert not cost.fits(Cost(cost.time_budget_s() * 1.01, 0.0))
     assert cost.fits(Cost(1.0, 0.0), budget_s=1.0) and not cost.fits(Cost(1.0, 0.0), 0.5)
     assert not cost.fits(Cost(0.0, cost.MEMORY_BUDGET_B + 1))
 
@@ -220,3 +220,29 @@ def test_seed_pair_is_public_and_distinct():
     pairs = {ex.seed_pair(s, k) for s in range(4) for k in range(6)}
     seeds = [s for p in pairs for s in p]
     assert len(pairs) == 24 and len(set(seeds)) == 48
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(None, 5.0), ("2.5", 2.5), ("10", 10.0), ("0", 5.0), ("-1", 5.0), ("inf", 5.0),
+     ("nan", 5.0), ("abc", 5.0), ("", 5.0), ("1e-3", 1e-3)],
+)
+def test_env_seconds_keeps_the_default_unless_a_positive_finite_number_is_set(
+    raw, expected, monkeypatch
+):
+    if raw is None:
+        monkeypatch.delenv("NTK_TEST_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("NTK_TEST_SECONDS", raw)
+    assert cost.env_seconds("NTK_TEST_SECONDS", 5.0) == expected
+
+
+def test_the_interactive_budget_is_read_from_the_environment_on_every_call(monkeypatch):
+    monkeypatch.setenv("NTK_TIME_BUDGET_S", "3.5")
+    assert cost.time_budget_s() == 3.5
+    assert cost.fits(Cost(3.5, 0.0)) and not cost.fits(Cost(3.6, 0.0))
+    assert cost.largest_affordable_prefix([1, 2, 3], lambda p: Cost(sum(p), 0.0)) == (1, 2)
+    monkeypatch.delenv("NTK_TIME_BUDGET_S")
+    assert cost.time_budget_s() == cost.DEFAULT_TIME_BUDGET_S == 5.0
+    with pytest.raises(cost.CostError, match="budget 5 s"):
+        cost.check(Cost(5.1, 0.0))

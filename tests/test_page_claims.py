@@ -146,9 +146,10 @@ def test_bad_seed_in_url_warns(raw):
     assert at.query_params["seed"] in {"0", "4", "3"}
 
 
-def test_links_open_their_pages_with_those_settings(claims0):
+def test_links_open_their_pages_with_those_settings(claims0, app_budget):
     """Each claim's settings are valid query parameters of its page: no URL warning, no
-    exception, and the page keeps every value in its URL (the link reproduces the view)."""
+    exception, and the page keeps every value in its URL (the link reproduces the view) at the
+    app's own budget."""
     seen = set()
     for c in claims0:
         key = page(c.view).url(c.settings)

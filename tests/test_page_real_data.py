@@ -133,11 +133,18 @@ def test_width_change_changes_the_main_chart():
 def test_widest_offered_width_draws_every_section():
     at = run(data="iris", n_train="20", agree="1", curves="1", heat="1", reg="1")
     widest = int(at.select_slider(key=K + "width").options[-1].replace(",", ""))
-    assert widest == 10_000  # iris, 20 rows: the whole menu fits the budget
+    assert widest >= 1000  # iris, 20 rows: at the app's 5 s budget the whole menu (10,000)
     at.select_slider(key=K + "width").set_value(widest).run()
     assert not at.exception and not at.error
-    assert metric(at, "Nets, width 10,000")
+    assert metric(at, f"Nets, width {widest:,}")
     keys = {"main_fig", "agree_fig", "curves_fig", "heat_fig", "reg_fig"}
+    # a section over the shared budget waits behind its button (none does at the app's 5 s)
+    for _ in keys:
+        waiting = [b for b in at.button if b.label.startswith("Compute it now")]
+        if not waiting:
+            break
+        waiting[0].click().run()
+        assert not at.exception and not at.error
     assert len(plotly_figures(at)) >= len(keys)
 
 

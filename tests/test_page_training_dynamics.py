@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from ntk_app import prefetch, registry
 from ntk_app.state import WIDTH_OPTIONS
 from ntk_app.views import training_dynamics as td
-from ntk_core.cost import TIME_BUDGET_S, fits
+from ntk_core.cost import fits, time_budget_s
 
 PAGE = registry.page("training_dynamics").path
 TIMEOUT = 90
@@ -360,11 +360,11 @@ def test_offered_widths_run_at_least_the_fewest_steps_within_budget(depth, n):
 
 
 @pytest.mark.parametrize("width", [1000, 10_000, 50_000])
-def test_plan_steps_is_the_largest_offered_number_that_fits(width):
+def test_plan_steps_is_the_largest_offered_number_that_fits(width, app_budget):
     s = td.Setup("sin", 15, 1, 0.01, 5000, 1.0, 0, True)
     ran = td.plan_steps(s, width)
     assert ran in td.STEP_OPTIONS and ran <= s.steps
-    assert td.cost(s, width, ran).seconds <= TIME_BUDGET_S
+    assert td.cost(s, width, ran).seconds <= time_budget_s()
     larger = [t for t in td.STEP_OPTIONS if ran < t <= s.steps]
     assert all(not fits(td.cost(s, width, t)) for t in larger)
 

@@ -477,7 +477,7 @@ def finite_width(state: PageState, net: nc.MLP, kind: str, n: int) -> None:
         "Width of the empirical net", options=options, key=state.key("width"),
         format_func=fmt.count,
         help="Hidden-layer width m of the real network compared with the limit. Widths whose "
-        f"kernel would take longer than {cost.TIME_BUDGET_S:g} s at this depth are not offered. "
+        f"kernel would take longer than {cost.time_budget_s():g} s at this depth are not offered. "
         "Moving it reruns only this section.",
     )
     seed_controls(state, container=c2)

@@ -189,7 +189,7 @@ def fit_width(state: PageState, setting: str, options: tuple[int, ...], steps: i
         return ""
     return (
         f"Width {count(asked)} would need {panel_cost(asked, steps).describe()} at "
-        f"{count(steps)} steps, over the {cost.TIME_BUDGET_S:g} s budget: showing width "
+        f"{count(steps)} steps, over the {cost.time_budget_s():g} s budget: showing width "
         f"{count(state[setting])}. Fewer steps allow wider nets."
     )
 
@@ -407,7 +407,7 @@ def panel(state: PageState, spec: Panel, run: Run) -> None:
     note = fit_width(state, spec.setting, options, run.steps)
     st.select_slider(
         spec.label, options, key=state.key(spec.setting), format_func=count,
-        help=f"Hidden units m. Widths whose training would exceed the {cost.TIME_BUDGET_S:g} s "
+        help=f"Hidden units m. Widths whose training would exceed the {cost.time_budget_s():g} s "
         "budget at the current steps are not offered.",
     )
     state.sync_url()

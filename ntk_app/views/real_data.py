@@ -485,7 +485,7 @@ def picture(state: PageState, run: Run, ds: data.Dataset, name: str) -> None:
     from ntk_app.prefetch import neighbours, prefetch
 
     opts = width_options(run, ds)
-    note = snap_down(state, "width", opts, f"would take more than the {cost.TIME_BUDGET_S:g} s "
+    note = snap_down(state, "width", opts, f"would take more than the {cost.time_budget_s():g} s "
                                            "budget at these settings")
     st.select_slider("Width of the finite nets", opts, key=state.key("width"), format_func=count)
     state.sync_url()

@@ -5,7 +5,8 @@
 #
 #   bash scripts/test.sh                 # everything (one shared server and browser)
 #   bash scripts/test.sh -m "not e2e and not slow"   # the quick loop: no browser, no fuzz
-#   CI=true bash scripts/test.sh         # as CI: a skipped browser test fails (FUZZ_SCALE=1: full fuzz)
+#   CI=true bash scripts/test.sh         # as CI: a skipped browser test fails
+#   FUZZ_SCALE=1 bash scripts/test.sh -k fuzz   # the full fuzz (200 URL cases a page, ≈ 20 min)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -24,12 +24,11 @@ where a test says why not. Per page, in this order (the tests of one page run to
    seed) opened in a new browser context (empty HTTP cache, as a friend's browser): the time
    from navigation start to the first chart drawn is reported (``E2E_LINK``); the page must show
    the link's state (sliders, URL) without a warning.
-3. ``test_bad_link_warns_instead_of_failing``: one URL value ``abc``: a warning naming it, the
-   URL repaired, no exception.
-4. ``test_width_controls_at_their_maximum``: every width control jumped to its largest offered
+3. ``test_width_controls_at_their_maximum``: every width control jumped to its largest offered
    value (End key): no exception box, no error box, and no section lost (drawn charts not fewer).
 
-Plus the landing page (a card per page, the sidebar from the registry, a card opens its page) and
+Plus the landing page (a card per page, the sidebar from the registry, a card opens its page), a
+bad link (``test_bad_link_warns_instead_of_failing``: a width of ``abc``, on one page) and
 ``test_deep_link_first_on_a_fresh_server``: a deep link is the first request a new server
 process sees, and its sidebar must equal the one of ``/``.
 
@@ -383,24 +382,23 @@ def test_shared_link_in_a_fresh_context(
           f"{'-' if first is None else f'{first:.0f} ms'}, settled {settled:.1f} s")
 
 
-def test_bad_link_warns_instead_of_failing(tab: Tab, site_page: SitePage):
+def test_bad_link_warns_instead_of_failing(tab: Tab):
+    """A width of ``abc`` in a link: a warning naming it, the slider at its default, the URL
+    repaired, no exception. Checked in the browser on the first content page; every page reads
+    its URL through the same ``PageState`` (ntk_app/state.py), and each page's AppTest suite and
+    the URL fuzz (tests/test_fuzz_pages.py) send it bad values."""
     page = tab.page
-    widths = [s.param for s in width_sliders(page)] if on_page(page, site_page) else []
-    if not widths:  # the settings the page declares: what it writes into a bare link's URL
-        goto(page, page_url(site_page))
-        wait_charts(page)
-        params = url_params(page)
-        widths = [s.param for s in width_sliders(page) if s.param in params] or sorted(params)
-    bad = widths[0] if widths else None
-    goto(page, page_url(site_page, {bad or "width": "abc"}))
+    site_page = content_pages()[0]
+    goto(page, page_url(site_page))
     wait_charts(page)
-    if bad is not None:  # the page declares settings: it must say so and repair the URL
-        warning = page.get_by_test_id("stAlertContentWarning").filter(has_text=bad)
-        expect(warning.first).to_be_visible(timeout=LOAD_TIMEOUT)
-        control = next((s for s in sliders(page) if s.param == bad), None)
-        if control is not None:  # the URL now holds the value the slider shows
-            wait_url_has(page, {bad: control.value})
-        assert url_params(page).get(bad) != "abc", page.url
+    bad = next(s.param for s in width_sliders(page))
+    goto(page, page_url(site_page, {bad: "abc"}))
+    wait_charts(page)
+    warning = page.get_by_test_id("stAlertContentWarning").filter(has_text=bad)
+    expect(warning.first).to_be_visible(timeout=LOAD_TIMEOUT)
+    control = next(s for s in sliders(page) if s.param == bad)
+    wait_url_has(page, {bad: control.value})  # the URL now holds the value the slider shows
+    assert url_params(page).get(bad) != "abc", page.url
     assert_clean(tab)
 
 

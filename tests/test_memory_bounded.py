@@ -38,7 +38,7 @@ _LIBC = ctypes.CDLL(None)
 def rss_mb() -> float:
     """VmRSS of this process after a full collection, with free heap pages handed back to the
     system (glibc's malloc_trim): without it RSS wandered by up to 14 MB between samples of
-    the same plateau (allocator noise); with it by under 5 MB."""
+    the same plateau (allocator noise); with it, by about 5 MB."""
     gc.collect()
     trim = getattr(_LIBC, "malloc_trim", None)
     if trim is not None:

@@ -5,7 +5,11 @@ the arguments of the neighbouring slider values. One background thread per serve
 CPU priority than the script threads (a daemon: it never delays the server's exit), runs them,
 so that the next step is a cache hit. Bounds: at most ``MAX_PENDING`` queued calls per server
 and ``MAX_PER_SESSION`` per session; calls that are already queued or running are not queued
-twice; with the queue full, new calls are dropped (prefetch is only a hint). Errors in a
+twice; with the queue full, new calls are dropped (prefetch is only a hint). A call whose
+estimated cost (``cost_s``) is above ``MAX_COST_FRACTION`` of the interactive budget is not
+queued: on two cores it would hold the CPU (and, on a fresh server, fault in hundreds of MB)
+while the visitor's next real request waits — at Infinite width, width 5,000 and depth 2, the
+wider neighbour alone is estimated at 3.9 s and 835 MB. Errors in a
 prefetched call are swallowed: the page computes (and reports) them itself when the value is
 really chosen.
 """
@@ -22,6 +26,7 @@ from typing import Any
 
 MAX_PENDING = 8
 MAX_PER_SESSION = 4
+MAX_COST_FRACTION = 0.4  # of ntk_core.cost.time_budget_s(): 2 s at the default 5 s
 ENABLED = True  # the test suite's in-process page runs (AppTest) switch it off: see conftest.py
 _NICE = 10  # added niceness of the prefetch thread (Linux: per thread)
 
@@ -73,14 +78,20 @@ def _key(fn: Callable[..., Any], args: tuple, kwargs: dict) -> Hashable:
     return (getattr(fn, "__qualname__", repr(fn)), args, tuple(sorted(kwargs.items())))
 
 
-def prefetch(fn: Callable[..., Any], calls: Iterable[tuple[tuple, dict] | tuple]) -> int:
-    """Queue ``fn(*args, **kwargs)`` for each call (a tuple of args, or (args, kwargs)).
+def prefetch(fn: Callable[..., Any], calls: Iterable[tuple[tuple, dict] | tuple], *,
+             cost_s: Callable[..., float] | None = None) -> int:
+    """Queue ``fn(*args, **kwargs)`` for each call (a tuple of args, or (args, kwargs)), in
+    order, skipping those whose estimate ``cost_s(*args, **kwargs)`` (seconds) is above
+    ``MAX_COST_FRACTION`` of the interactive budget.
 
     ``fn`` should be a ``st.cache_data`` function whose arguments are hashable. Returns how many
     calls were queued.
     """
     if not ENABLED:
         return 0
+    from ntk_core.cost import time_budget_s
+
+    max_cost_s = MAX_COST_FRACTION * time_budget_s()
     session = _session_id()
     queued = 0
     for call in calls:
@@ -88,6 +99,8 @@ def prefetch(fn: Callable[..., Any], calls: Iterable[tuple[tuple, dict] | tuple]
             args, kwargs = call
         else:
             args, kwargs = tuple(call), {}
+        if cost_s is not None and cost_s(*args, **kwargs) > max_cost_s:
+            continue
         key = _key(fn, args, kwargs)
         with _lock:
             if (key in _pending or len(_pending) >= MAX_PENDING
@@ -120,11 +133,13 @@ def pending() -> int:
 
 
 def neighbours(options: list, value: Any, k: int = 1) -> list:
-    """The ``k`` options on each side of ``value`` in ``options``, nearest first."""
+    """The ``k`` options on each side of ``value`` in ``options``, nearest first, the earlier
+    option of each pair first (options run from cheap to costly: the cheaper neighbour is
+    ready sooner)."""
     if value not in options:
         return []
     i = options.index(value)
     out = []
     for step in range(1, k + 1):
-        out += [options[j] for j in (i + step, i - step) if 0 <= j < len(options)]
+        out += [options[j] for j in (i - step, i + step) if 0 <= j < len(options)]
     return out

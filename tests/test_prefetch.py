@@ -59,9 +59,22 @@ def test_prefetch_is_bounded_per_session_and_deduplicated():
 
 def test_neighbours():
     opts = [10, 20, 50, 100]
-    assert prefetch.neighbours(opts, 20) == [50, 10]
+    assert prefetch.neighbours(opts, 20) == [10, 50]
     assert prefetch.neighbours(opts, 100, k=2) == [50, 20]
+    assert prefetch.neighbours(opts, 20, k=2) == [10, 50, 100]
     assert prefetch.neighbours(opts, 7) == []
+
+
+def test_calls_over_the_cost_cap_are_not_queued(monkeypatch):
+    """cost_s prices each call; those above MAX_COST_FRACTION of the budget are skipped."""
+    _wait_idle(60)
+    monkeypatch.setenv("NTK_TIME_BUDGET_S", "5")
+    cap = prefetch.MAX_COST_FRACTION * 5
+    ran = []
+    queued = prefetch.prefetch(ran.append, [(0.5 * cap,), (1.01 * cap,), (cap,)],
+                               cost_s=lambda seconds: seconds)
+    _wait_idle()
+    assert queued == 2 and sorted(ran) == [0.5 * cap, cap]
 
 
 def test_a_queued_prefetch_does_not_delay_the_interpreters_exit():

@@ -548,7 +548,8 @@ def _prefetch(state: PageState, net: nc.MLP, kind: str, n: int, options: Sequenc
               width: int, seed: int) -> None:
     """Warm the cache for what a visitor is likely to ask next, most likely first: the
     neighbouring widths, the next Re-initialise, then the neighbouring depths at this width
-    (if affordable there). prefetch() bounds how many run per session and per server."""
+    (if affordable there). prefetch() bounds how many run per session and per server, and
+    skips the costly ones (the wider neighbour of a wide net)."""
     calls = [(net.with_width(w), kind, n, seed) for w in neighbours(list(options), width)]
     calls.append((net.with_width(width), kind, n, state.next_seed()))
     d_in = 2 if kind == "circle" else 1
@@ -557,4 +558,5 @@ def _prefetch(state: PageState, net: nc.MLP, kind: str, n: int, options: Sequenc
             other = net.with_depth(depth).with_width(width)
             if budget.fits(empirical_cost(other, n, d_in)):
                 calls.append((other, kind, n, seed))
-    prefetch(empirical, calls)
+    prefetch(empirical, calls,
+             cost_s=lambda net, kind, n, seed: empirical_cost(net, n, d_in).seconds)

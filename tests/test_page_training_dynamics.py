@@ -319,8 +319,11 @@ def test_width_slider_at_its_maximum_degrades_the_steps_and_draws_everything():
 
 
 def test_the_full_run_is_offered_and_runs_when_chosen():
-    """Over the interactive budget but under the operator's ceiling: a button runs all steps."""
-    at = run_page(width="10000", steps="5000", n="15", section="Predictions")
+    """Over the interactive budget but under the operator's ceiling: a button runs all steps.
+    The narrowest width at which 5,000 steps do not fit, so the full run is as short as can be."""
+    s = td.Setup("sin", 15, 1, 0.01, 5000, 1.0, 0, True)  # the page's defaults, 5,000 steps
+    width = next(w for w in WIDTH_OPTIONS if td.plan_steps(s, w) < 5000)
+    at = run_page(width=str(width), steps="5000", n="15", section="Predictions")
     assert any("instead of 5,000" in i.value for i in at.info)
     assert at.select_slider(key=key("t")).value < 5000
     button = next(b for b in at.button if b.label.startswith("Run the full version"))

@@ -7,7 +7,8 @@ Playwright's async API (the sync API must not be used from threads; the event lo
 worker thread of its own so it cannot clash with pytest-playwright's sync fixtures; this is
 why it launches a Chromium of its own). The contexts are spread over the registry's content
 pages (``ntk_app.registry``); a session whose page has no width slider (found on the page: a
-slider labelled "Width…") moves on to a page that has one, so all sessions move a slider.
+slider labelled "Width…") moves on to a page found to have one, as soon as one is known (the
+other sessions may still be loading), so all sessions move a slider.
 
 1. Open: every session opens its page at the same time (``asyncio.gather``) and waits until all
    its charts are drawn.
@@ -186,7 +187,17 @@ async def _ready(page, timeout: float) -> None:
         await asyncio.sleep(0.5)
 
 
-async def open_session(browser, base_url: str, s: Session):
+@dataclass
+class Movers:
+    """The pages found to have a width slider so far, and an event set at the first one."""
+
+    urls: list[str] = field(default_factory=list)
+    found: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def open_session(browser, base_url: str, s: Session, movers: Movers):
+    """Open the session's page; if it has no width slider, go on to a page found to have one
+    as soon as one is known (while the other sessions still load theirs)."""
     context = await browser.new_context(base_url=base_url, viewport=VIEWPORT)
     await context.add_init_script(DIGEST_INIT_JS)
     page = await context.new_page()
@@ -200,6 +211,17 @@ async def open_session(browser, base_url: str, s: Session):
     page.on("console", on_console)
     page.on("pageerror", lambda exc: s.errors.append(f"pageerror: {exc}"))
     await load(page, s)
+    if s.label:
+        movers.urls.append(s.url)
+        movers.found.set()
+    else:
+        try:
+            await asyncio.wait_for(movers.found.wait(), LOAD_TIMEOUT_MS / 1000)
+        except TimeoutError:
+            raise AssertionError(f"no page found with a width slider ({s.url} has none)") from None
+        s.url = movers.urls[s.index % len(movers.urls)]
+        await load(page, s)
+        assert s.label, f"{s.url} lost its width slider"
     return context, page
 
 
@@ -247,18 +269,11 @@ async def drive(base_url: str, sessions: list[Session], pid: int) -> dict:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            opened = await asyncio.gather(*(open_session(browser, base_url, s) for s in sessions))
+            movers = Movers()
+            opened = await asyncio.gather(
+                *(open_session(browser, base_url, s, movers) for s in sessions)
+            )
             pages = [page for _ctx, page in opened]
-            movers = sorted({s.url for s in sessions if s.label})
-            assert movers, "no content page has a width slider"
-            moved = []  # sessions whose page has no width slider: each goes to one that has
-            for i, (page, s) in enumerate(zip(pages, sessions, strict=True)):
-                if s.label is None:
-                    s.url = movers[i % len(movers)]
-                    moved.append(load(page, s))
-            await asyncio.gather(*moved)
-            lost = [s.url for s in sessions if not s.label]
-            assert not lost, f"{lost} lost the width slider"
             mem_loaded = read_memory(pid)
             cpu0, t0 = cpu_seconds(pid), time.perf_counter()
             await asyncio.gather(

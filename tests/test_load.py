@@ -27,7 +27,8 @@ Reported (``LOAD ...`` lines and artifacts/load.json): p50/p95/max latencies per
 page-load times, CPU of the server and of Chromium, the server's VmRSS and peak VmHWM from
 /proc/<pid>/status (PID from conftest's ``app_pid``). Asserted: no console error (except the
 benign deep-link probes), no page error, no exception box, round-robin repaint p95 <= 2 s, RSS
-<= 1.5 GB. Loopback only; bounded (10 sessions x 4 moves, a timeout per step), ~45 s.
+<= 1.5 GB. Loopback only; bounded (10 sessions x 4 moves, a timeout per step), ~100 s, most of
+it the opening: a fresh context costs Chromium ~6 s of renderer CPU, ten share 2 cores.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ P95_LIMIT_S = 2.0
 RSS_LIMIT_B = 1.5 * 2**30
 LOAD_TIMEOUT_MS = 90_000  # first loads of 10 tabs share 2 cores
 STEP_TIMEOUT_MS = 30_000
-TOTAL_TIMEOUT_S = 240  # ~95 s measured at load average 10-12
+TOTAL_TIMEOUT_S = 240  # 95-120 s measured (load average 10-15, most of it this test's own)
 ARTIFACTS = REPO_ROOT / "artifacts"  # git-ignored
 
 

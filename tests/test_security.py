@@ -150,9 +150,9 @@ bad = {"width": "abc", "seed": "-1", "depth": "-999", "n": "-1e308", "target": "
 out = {}
 for rel in scripts:
     errors = []
-    # each button once per page: a second press ran the same code (~9 s). The buttons are those
-    # of the run before the presses; a press after another one's rerun may hit a stale widget
-    # (Claims' second long run, "≈ 25 s", then does not run: as before; for real it takes ~24 s)
+    # each button once per page (a second press ran the same code, ~9 s), taken from the element
+    # tree of the latest run: a button kept from an earlier run can be stale, and its press then
+    # runs nothing (Claims' second long run, "≈ 25 s", was never run that way)
     pressed = set()
     try:
         for query in ({}, bad):
@@ -161,9 +161,9 @@ for rel in scripts:
                 at.query_params[k] = v
             at.run()
             errors += [e.value for e in at.exception]
-            for button in [b for b in at.button if b.label not in pressed]:  # Re-initialise etc.
-                pressed.add(button.label)
-                button.click()
+            while todo := [b for b in at.button if b.label not in pressed]:  # Re-initialise etc.
+                pressed.add(todo[0].label)
+                todo[0].click()
                 at.run()
                 errors += [e.value for e in at.exception]
     except Exception:

@@ -6,12 +6,12 @@ CPU priority than the script threads (a daemon: it never delays the server's exi
 so that the next step is a cache hit. Bounds: at most ``MAX_PENDING`` queued calls per server
 and ``MAX_PER_SESSION`` per session; calls that are already queued or running are not queued
 twice; with the queue full, new calls are dropped (prefetch is only a hint). A call whose
-estimated cost (``cost_s``) is above ``MAX_COST_FRACTION`` of the interactive budget is not
-queued: on two cores it would hold the CPU (and, on a fresh server, fault in hundreds of MB)
-while the visitor's next real request waits — at Infinite width, width 5,000 and depth 2, the
-wider neighbour alone is estimated at 3.9 s and 835 MB. Errors in a
-prefetched call are swallowed: the page computes (and reports) them itself when the value is
-really chosen.
+estimated cost (``cost_of``) does not fit ``MAX_COST_FRACTION`` of the interactive budget (or
+the memory budget) is not queued: on two cores it would hold the CPU (and, on this VM, fault in
+hundreds of MB of fresh memory) while the visitor's next real request waits — at Infinite
+width, width 5,000 and depth 2, the wider neighbour alone is estimated at 3.9 s and 835 MB.
+Errors in a prefetched call are swallowed: the page computes (and reports) them itself when the
+value is really chosen.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
+
+from ntk_core.cost import Cost, fits, time_budget_s
 
 MAX_PENDING = 8
 MAX_PER_SESSION = 4
@@ -79,18 +81,16 @@ def _key(fn: Callable[..., Any], args: tuple, kwargs: dict) -> Hashable:
 
 
 def prefetch(fn: Callable[..., Any], calls: Iterable[tuple[tuple, dict] | tuple], *,
-             cost_s: Callable[..., float] | None = None) -> int:
+             cost_of: Callable[..., Cost] | None = None) -> int:
     """Queue ``fn(*args, **kwargs)`` for each call (a tuple of args, or (args, kwargs)), in
-    order, skipping those whose estimate ``cost_s(*args, **kwargs)`` (seconds) is above
-    ``MAX_COST_FRACTION`` of the interactive budget.
+    order, skipping those whose estimate ``cost_of(*args, **kwargs)`` does not fit
+    ``MAX_COST_FRACTION`` of the interactive budget (``ntk_core.cost.fits``).
 
     ``fn`` should be a ``st.cache_data`` function whose arguments are hashable. Returns how many
     calls were queued.
     """
     if not ENABLED:
         return 0
-    from ntk_core.cost import time_budget_s
-
     max_cost_s = MAX_COST_FRACTION * time_budget_s()
     session = _session_id()
     queued = 0
@@ -99,7 +99,7 @@ def prefetch(fn: Callable[..., Any], calls: Iterable[tuple[tuple, dict] | tuple]
             args, kwargs = call
         else:
             args, kwargs = tuple(call), {}
-        if cost_s is not None and cost_s(*args, **kwargs) > max_cost_s:
+        if cost_of is not None and not fits(cost_of(*args, **kwargs), max_cost_s):
             continue
         key = _key(fn, args, kwargs)
         with _lock:

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from ntk_app import prefetch
+from ntk_core.cost import MEMORY_BUDGET_B, Cost
 
 
 @pytest.fixture(autouse=True)
@@ -66,13 +67,15 @@ def test_neighbours():
 
 
 def test_calls_over_the_cost_cap_are_not_queued(monkeypatch):
-    """cost_s prices each call; those above MAX_COST_FRACTION of the budget are skipped."""
+    """cost_of prices each call; those over MAX_COST_FRACTION of the time budget, or over the
+    memory budget, are skipped."""
     _wait_idle(60)
     monkeypatch.setenv("NTK_TIME_BUDGET_S", "5")
     cap = prefetch.MAX_COST_FRACTION * 5
     ran = []
-    queued = prefetch.prefetch(ran.append, [(0.5 * cap,), (1.01 * cap,), (cap,)],
-                               cost_s=lambda seconds: seconds)
+    huge = MEMORY_BUDGET_B + 1
+    calls = [(0.5 * cap, 0), (1.01 * cap, 0), (cap, 0), (0.1, huge)]
+    queued = prefetch.prefetch(lambda s, b: ran.append(s), calls, cost_of=Cost)
     _wait_idle()
     assert queued == 2 and sorted(ran) == [0.5 * cap, cap]
 

@@ -548,15 +548,12 @@ def _prefetch(state: PageState, net: nc.MLP, kind: str, n: int, options: Sequenc
               width: int, seed: int) -> None:
     """Warm the cache for what a visitor is likely to ask next, most likely first: the
     neighbouring widths, the next Re-initialise, then the neighbouring depths at this width
-    (if affordable there). prefetch() bounds how many run per session and per server, and
-    skips the costly ones (the wider neighbour of a wide net)."""
+    (depth 1 … DEPTH_MAX). prefetch() bounds how many run per session and per server, and
+    skips the costly ones (the wider neighbour of a wide net, a deeper one at a wide width)."""
     calls = [(net.with_width(w), kind, n, seed) for w in neighbours(list(options), width)]
     calls.append((net.with_width(width), kind, n, state.next_seed()))
     d_in = 2 if kind == "circle" else 1
     for depth in (net.depth + 1, net.depth - 1):
         if 1 <= depth <= DEPTH_MAX:
-            other = net.with_depth(depth).with_width(width)
-            if budget.fits(empirical_cost(other, n, d_in)):
-                calls.append((other, kind, n, seed))
-    prefetch(empirical, calls,
-             cost_s=lambda net, kind, n, seed: empirical_cost(net, n, d_in).seconds)
+            calls.append((net.with_depth(depth).with_width(width), kind, n, seed))
+    prefetch(empirical, calls, cost_of=lambda net, kind, n, seed: empirical_cost(net, n, d_in))

@@ -29,7 +29,9 @@ from ntk_core.cost import Cost, fits, time_budget_s
 MAX_PENDING = 8
 MAX_PER_SESSION = 4
 MAX_COST_FRACTION = 0.4  # of ntk_core.cost.time_budget_s(): 2 s at the default 5 s
-ENABLED = True  # the test suite's in-process page runs (AppTest) switch it off: see conftest.py
+# NTK_PREFETCH=0 switches it off (README, "operator"); the test suite switches it off for its
+# in-process page runs (AppTest): see conftest.py
+ENABLED = os.environ.get("NTK_PREFETCH", "1").strip() != "0"
 _NICE = 10  # added niceness of the prefetch thread (Linux: per thread)
 
 _log = logging.getLogger(__name__)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -118,3 +121,19 @@ def test_memo_keeps_a_bounded_lru_and_ignores_private_arguments():
     square(5)  # evicts 3
     assert square(3) == 9
     assert calls == [3, 4, 5, 3]
+
+
+@pytest.mark.parametrize(("value", "enabled"), [(None, True), ("1", True), ("0", False),
+                                                (" 0 ", False), ("no", True)])
+def test_operator_switch(value: str | None, enabled: bool):
+    """NTK_PREFETCH=0 (and only "0") switches prefetch off for a server; read at import, so
+    checked in a fresh interpreter."""
+    env = {k: v for k, v in os.environ.items() if k != "NTK_PREFETCH"}
+    if value is not None:
+        env["NTK_PREFETCH"] = value
+    out = subprocess.run(
+        [sys.executable, "-c", "from ntk_app import prefetch; print(prefetch.ENABLED)"],
+        env=env, cwd=prefetch.__file__.rsplit("/ntk_app/", 1)[0], capture_output=True,
+        text=True, check=True,
+    ).stdout.strip()
+    assert out == str(enabled)

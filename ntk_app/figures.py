@@ -15,6 +15,33 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 # overlaps an x-axis title, however many entries wrap), or in one row above the plot.
 LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
 LEGEND_ABOVE = dict(orientation="h", x=0, y=1.02, yanchor="bottom")
+# Base margins, px. Streamlit mounts every chart afresh on each rerun (a chart's element id
+# includes its figure), and a fresh plotly chart whose margins are too small for its tick labels,
+# axis titles, colour bar or legend grows them and draws itself a second time. Margins that
+# already hold them make it one draw (Infinite width, cold width steps in Chromium: first chart
+# repainted 534 -> 387 ms, medians of 6). plotly's automargin stays on, so a longer label than
+# planned still fits, at the cost of that second draw. Sizes measured on the pages
+# (gd._fullLayout._size after the automatic growth).
+AXIS_LEFT_PX = 72  # y tick labels of up to ~5 characters and the y title (measured 59-68)
+AXIS_LEFT_LOG_PX = 88  # powers of ten (10⁻³) or long numbers on the y axis (measured 78-86)
+AXIS_BOTTOM_PX = 68  # x tick labels and the x title (measured 65-67)
+LEGEND_ROW_PX = 30  # one row of a horizontal legend under the plot (measured 29)
+COLORBAR_PX = 84  # a vertical colour bar right of the plot (measured 72-82)
+
+
+def margin(
+    t: int = 40,
+    *,
+    left: int = AXIS_LEFT_PX,
+    bottom: int = AXIS_BOTTOM_PX,
+    right: int = 10,
+    legend_rows: int = 0,
+) -> dict:
+    """A layout's ``margin`` that already holds the axes (see AXIS_LEFT_PX and the note
+    above it); ``legend_rows`` rows of a legend under the plot are added to the bottom."""
+    return dict(t=t, b=bottom + legend_rows * LEGEND_ROW_PX, l=left, r=right)
+
+
 PALETTE = (
     "#4c78a8",
     "#f58518",
@@ -77,7 +104,7 @@ def heatmap(
     fig.update_layout(
         title=title,
         height=height,
-        margin=dict(t=40, b=10, l=10, r=10),
+        margin=margin(left=80, bottom=76, right=COLORBAR_PX if colorbar == "right" else 10),
         yaxis=dict(
             autorange="reversed",
             scaleanchor="x",
@@ -143,7 +170,7 @@ def lines(
     fig.update_layout(
         title=title,
         height=height,
-        margin=dict(t=70, b=10, l=10, r=10),
+        margin=margin(70, left=AXIS_LEFT_LOG_PX if logy else AXIS_LEFT_PX, right=24),
         xaxis=dict(title=xlabel, type="log" if logx else "linear"),
         yaxis=dict(title=ylabel, type="log" if logy else "linear"),
         legend=LEGEND_ABOVE,
@@ -191,7 +218,7 @@ def spectrum(eigvals: np.ndarray, title: str = "Eigen-spectrum of Θ", height: i
     fig.update_layout(
         title=title,
         height=height,
-        margin=dict(t=40, b=10, l=10, r=10),
+        margin=margin(left=AXIS_LEFT_LOG_PX),
         xaxis=dict(title="index i"),
         yaxis=dict(title="λ_i", type="log"),
     )

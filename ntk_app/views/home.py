@@ -10,7 +10,7 @@ from ntk_core import MLP, circle_points
 from ntk_core import experiments as ex
 
 from .. import format as fmt
-from ..figures import LEGEND_ABOVE, PALETTE
+from ..figures import LEGEND_ABOVE, PALETTE, margin
 
 HERO_WIDTHS = (10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000)
 HERO_SEEDS = (0, 1, 2, 3)
@@ -65,7 +65,7 @@ def hero_figure(rows: np.ndarray, analytic: np.ndarray, start: int = 2) -> go.Fi
     pad = 0.05 * (hi - lo)
     layout = go.Layout(
         height=420,
-        margin=dict(t=30, b=10, l=10, r=10),
+        margin=margin(46, left=62, bottom=136, right=22),  # legend above, frames slider below
         xaxis=dict(title="angle between x and x₀ (degrees)", range=[0, 180], dtick=30),
         yaxis=dict(title="Θ(x₀, x)", range=[max(lo - pad, -1.0), min(hi + pad, 4.0)]),
         legend=LEGEND_ABOVE,

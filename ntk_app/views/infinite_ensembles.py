@@ -18,7 +18,7 @@ from ntk_core.setups import eval_grid
 
 from .. import format as fmt
 from ..budget import memo, with_progress
-from ..figures import LEGEND_BELOW, PALETTE, log_ticks
+from ..figures import AXIS_LEFT_LOG_PX, LEGEND_BELOW, PALETTE, log_ticks, margin
 from ..layout import to_csv
 
 TITLES = {"ntk": "All layers trained: NTK gradient descent",
@@ -126,7 +126,7 @@ def bands_figure(b: eb.Bands, x: np.ndarray, y: np.ndarray, xt: np.ndarray, acti
     lo = float(np.nanmin([(b.mean[k] - 2.2 * b.std[k]).min() for k in eb.KINDS]))
     hi = float(np.nanmax([(b.mean[k] + 2.2 * b.std[k]).max() for k in eb.KINDS]))
     fig.update_layout(
-        height=440, margin=dict(t=40, b=10, l=10, r=10),
+        height=440, margin=margin(left=40, bottom=144),  # legend and the steps slider below
         yaxis=dict(range=[max(lo, -4.0), min(hi, 4.0)]),
         legend=LEGEND_BELOW,
         sliders=[dict(active=active, steps=steps, currentvalue=dict(prefix="steps  "),
@@ -231,7 +231,7 @@ def convergence_figure(conv: dict[str, EnsembleConvergence]) -> go.Figure:
                 legendgroup=key, showlegend=True), row=1, col=col)
     fig.update_xaxes(type="log", title="width")
     fig.update_yaxes(type="log")
-    fig.update_layout(height=380, margin=dict(t=40, b=10, l=10, r=10),
+    fig.update_layout(height=380, margin=margin(left=AXIS_LEFT_LOG_PX, legend_rows=1),
                       yaxis=dict(title="relative error at the last step"),
                       legend=LEGEND_BELOW)
     return log_ticks(fig)

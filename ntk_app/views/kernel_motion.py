@@ -14,7 +14,7 @@ from ntk_core.motion import KernelMotion, ParameterizationLimits, RateFit
 
 from .. import format as fmt
 from ..budget import with_progress
-from ..figures import LEGEND_BELOW, PALETTE, log_ticks
+from ..figures import AXIS_LEFT_LOG_PX, LEGEND_BELOW, PALETTE, log_ticks, margin
 from ..layout import to_csv
 
 SERIES = {  # measure: (label, colour, dash)
@@ -79,7 +79,8 @@ def rates_figure(motion: KernelMotion, title: str, height: int = 420) -> go.Figu
                                  opacity=0.6, showlegend=False, legendgroup=key,
                                  hoverinfo="skip"))
     layout = go.Layout(
-        title=dict(text=title), height=height, margin=dict(t=50, b=10, l=10, r=10),
+        title=dict(text=title), height=height,
+        margin=margin(50, left=AXIS_LEFT_LOG_PX, legend_rows=4),  # four rows of legend, measured
         xaxis=dict(title="width m", type="log"), yaxis=dict(title="relative change", type="log"),
         legend=LEGEND_BELOW,
     )
@@ -160,7 +161,7 @@ def limits_figure(limits: ParameterizationLimits) -> go.Figure:
             line=dict(color=PALETTE[i], dash="dot" if p == "mean_field" else "solid")))
     layout = go.Layout(
         title="At initialisation: each rescaled kernel approaches its own limit",
-        height=380, margin=dict(t=50, b=10, l=10, r=10),
+        height=380, margin=margin(50, left=AXIS_LEFT_LOG_PX, legend_rows=1),
         xaxis=dict(title="width m", type="log"),
         yaxis=dict(title="relative Frobenius distance", type="log"),
         legend=LEGEND_BELOW)

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ntk_app import budget
-from ntk_app.figures import LEGEND_BELOW, PALETTE, finite_or_none
+from ntk_app.figures import LEGEND_BELOW, PALETTE, finite_or_none, margin
 from ntk_app.fits import animated_fits
 from ntk_app.format import count, num, pct
 from ntk_app.layout import cached, download, seed_controls, to_csv
@@ -273,7 +273,7 @@ def curves_figure(p: experiments.LazyRichPanel, steps: int) -> go.Figure:
     layout = dict(
         title=dict(text="During training"),
         height=380,
-        margin=dict(t=40, b=10, l=10, r=10),
+        margin=margin(left=80, legend_rows=2),
         xaxis=dict(anchor="y2", title=dict(text="step t")),
         yaxis=dict(domain=[0.52, 1.0], range=list(CHANGE_RANGE), title=dict(text="kernel"),
                    **{**LOG_AXIS, "dtick": 2}),

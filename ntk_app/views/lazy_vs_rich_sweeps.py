@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ntk_app import budget
-from ntk_app.figures import LEGEND_BELOW, PALETTE
+from ntk_app.figures import AXIS_LEFT_LOG_PX, LEGEND_BELOW, PALETTE, margin
 from ntk_app.fits import fit_plot
 from ntk_app.format import count, num, pct
 from ntk_app.layout import download, to_csv
@@ -77,7 +77,7 @@ def sweep_figure(ntk_sw: experiments.ChangeSweep, mf_sw: experiments.ChangeSweep
     layout = dict(
         title=dict(text=f"Relative NTK change after {count(run.steps)} steps at η = {run.lr:g}"),
         height=400,
-        margin=dict(t=40, b=10, l=10, r=10),
+        margin=margin(left=AXIS_LEFT_LOG_PX, legend_rows=1),
         xaxis=dict(title=dict(text="width m"), tickformat=",~r", **LOG_AXIS),
         yaxis=dict(title=dict(text="‖Θ_T − Θ₀‖/‖Θ₀‖"), **LOG_AXIS),
         legend=LEGEND_BELOW,
@@ -266,7 +266,7 @@ def alpha_sweep(run: Run, width: int, alpha: float, param: str,
         layout=dict(
             title=dict(text=f"NTK change vs output scale α, m = {count(width)}, "
                        f"{count(run.steps)} steps"),
-            height=360, margin=dict(t=40, b=10, l=10, r=10),
+            height=360, margin=margin(left=AXIS_LEFT_LOG_PX, legend_rows=1),
             xaxis=dict(title=dict(text="α"), **LOG_AXIS),
             yaxis=dict(title=dict(text="‖Θ_T − Θ₀‖/‖Θ₀‖"), **LOG_AXIS),
             legend=LEGEND_BELOW,

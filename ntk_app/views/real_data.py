@@ -23,7 +23,7 @@ import streamlit as st
 
 from ntk_app import budget
 from ntk_app import datasets as data
-from ntk_app.figures import LEGEND_BELOW, PALETTE, finite_or_none
+from ntk_app.figures import LEGEND_BELOW, PALETTE, finite_or_none, margin
 from ntk_app.format import count, num, pct
 from ntk_app.layout import cached, download, to_csv
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting
@@ -303,7 +303,8 @@ def accuracy_figure(kp: rd.KernelPaths, fin: rd.FiniteRun, base: float, width: i
         go.Scatter(x=[ts[0], ts[-1]], y=[base, base], mode="lines", name="RBF SVM baseline",
                    line=dict(color=COLORS["baseline"], width=2, dash="longdash")),
     ]
-    layout = dict(title=dict(text=title), height=430, margin=dict(t=50, b=10, l=10, r=10),
+    layout = dict(title=dict(text=title), height=430,
+                  margin=margin(50, left=82, legend_rows=2),
                   xaxis=dict(title="training time t = η · step", **LOG_AXIS),
                   yaxis=dict(title="test accuracy", range=[0, 1.02], tickformat=".0%"),
                   legend=LEGEND_BELOW, hovermode="x unified")

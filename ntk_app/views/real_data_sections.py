@@ -17,7 +17,7 @@ from plotly.subplots import make_subplots
 
 from ntk_app import budget
 from ntk_app import datasets as data
-from ntk_app.figures import LEGEND_BELOW, PALETTE, finite_or_none
+from ntk_app.figures import AXIS_LEFT_LOG_PX, LEGEND_BELOW, PALETTE, finite_or_none, margin
 from ntk_app.format import count, num, pct
 from ntk_app.layout import cached
 from ntk_app.state import PageState
@@ -107,8 +107,7 @@ def agreement(state: PageState, run: rv.Run, ds: data.Dataset) -> None:
     _band(fig, x, acc, "finite nets", PALETTE[0], 1)
     _band(fig, x, tacc, "their infinite-width twins", PALETTE[3], 1, "dot")
     _band(fig, x, agree, "agreement ratio", PALETTE[4], 2)
-    fig.update_layout(height=380, margin=dict(t=40, b=10, l=10, r=10),
-                      legend=LEGEND_BELOW)
+    fig.update_layout(height=380, margin=margin(legend_rows=1), legend=LEGEND_BELOW)
     fig.update_xaxes(title_text="width", **rv.LOG_AXIS)
     fig.update_yaxes(tickformat=".0%", row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
@@ -166,7 +165,7 @@ def learning_curves(state: PageState, run: rv.Run, width: int, ds: data.Dataset)
                          mode="lines+markers", line=dict(dash=styles[i][0], color=styles[i][1]))
               for i, name in enumerate(rows[0])]
     st.plotly_chart(go.Figure(traces, dict(
-        height=360, margin=dict(t=30, b=10, l=10, r=10), legend=LEGEND_BELOW,
+        height=360, margin=margin(30, legend_rows=1), legend=LEGEND_BELOW,
         xaxis=dict(title="training rows n_train", **rv.LOG_AXIS),
         yaxis=dict(title="test accuracy", tickformat=".0%"))), key="curves_fig")
     st.caption(f"One seed per point; the net is trained for {count(run.steps)} steps at "
@@ -225,7 +224,7 @@ def kernel_heatmap(state: PageState, run: rv.Run, ds: data.Dataset) -> None:
         x=[f"{names[lab_tr[c]]} #{c}" for c in cols],
         y=[f"test {names[lab_te[r]]} #{r}" for r in rows],
         hovertemplate="%{y} · train %{x}: Θ = %{z:.3g}<extra></extra>"),
-        dict(height=380, margin=dict(t=30, b=10, l=10, r=10),
+        dict(height=380, margin=margin(30, left=AXIS_LEFT_LOG_PX, bottom=40),
              title=dict(text=f"Θ∞ of {rows.size} test points vs {cols.size} training points "
                              f"(of {count(lab_tr.size)}), ordered by class"),
              xaxis=dict(title="training points, by class", showticklabels=False),
@@ -301,7 +300,7 @@ def ridge_vs_stopping(state: PageState, run: rv.Run, ds: data.Dataset) -> None:
                    mode="lines+markers", line=dict(color=PALETTE[1])),
         go.Scatter(x=1.0 / res["ts"], y=res["accuracy_t"], name="stopping time t, no ridge "
                    "(x = 1/t)", mode="lines+markers", line=dict(color=PALETTE[0], dash="dash")),
-    ], dict(height=360, margin=dict(t=30, b=10, l=10, r=10), legend=LEGEND_BELOW,
+    ], dict(height=360, margin=margin(30, legend_rows=2), legend=LEGEND_BELOW,
             xaxis=dict(title="λ, or 1/t", **rv.LOG_AXIS),
             yaxis=dict(title="NTK-GD test accuracy", tickformat=".0%")))
     st.plotly_chart(fig, key="reg_fig")

@@ -25,7 +25,7 @@ from ntk_core.experiments import TrainingDynamics, training_dynamics, training_d
 
 from .. import format as fmt
 from ..budget import affordable, fits, long_run
-from ..figures import PALETTE, ZERO_EIG, log_axis
+from ..figures import AXIS_LEFT_LOG_PX, PALETTE, ZERO_EIG, log_axis, margin
 from ..layout import PARAM_NOTE, cached, download, to_csv
 from ..prefetch import neighbours, prefetch
 from ..state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setting
@@ -226,7 +226,8 @@ def _layout(title: str, height: int, xaxis: dict, yaxis: dict, legend_below: boo
               else dict(orientation="h", x=0, y=1.02, yanchor="bottom"))
     return dict(title=dict(text=title, y=0.97, yanchor="top"), height=height, xaxis=xaxis,
                 yaxis=yaxis, legend=legend,
-                margin=dict(t=50 if legend_below else 80, b=10, l=10, r=10))
+                margin=margin(50 if legend_below else 80, left=AXIS_LEFT_LOG_PX, bottom=72,
+                              legend_rows=int(legend_below)))
 
 
 def _line(x: np.ndarray, y: np.ndarray, name: str, color: str, dash: str = "solid",

@@ -93,7 +93,7 @@ def kernel_figure(widths: Sequence[int], pairs: Sequence[KernelPair], active: in
               "Θ∞: analytic, infinite width")
     full_layout: dict = {
         "height": height,
-        "margin": {"t": TOP_PX, "b": bottom, "l": 56, "r": 8},
+        "margin": {"t": TOP_PX, "b": bottom + 6, "l": 68, "r": 8},  # figures.margin's note
         "title": layout["title"],
         "annotations": [
             {"text": t, "x": sum(d) / 2, "y": 1.0, "xref": "paper", "yref": "paper",
@@ -134,7 +134,7 @@ def sweep_figure(res: WidthSweep, c_var: float) -> go.Figure:
     figures.band(fig, ws, res.distance.min(axis=1), res.distance.max(axis=1),
                  f"A vs Θ∞: min–max of {k} pairs", figures.PALETTE[1])
     figures.log_ticks(fig)  # again, now that the bands are in
-    return legend_below(fig)
+    return legend_below(fig, bottom=142)  # five entries in two rows, measured
 
 
 def slices_figure(sl: KernelSlices, axis: np.ndarray, axis_title: str,

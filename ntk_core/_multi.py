@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._mlp import MLP, Params, dense
+from ._training import check_schedule
 
 
 def init_multi(net: MLP, d_in: int, n_out: int, seed: int | np.random.Generator = 0) -> Params:
@@ -76,11 +77,7 @@ def train_multi(
         raise ValueError(f"y must have shape (n, {params[-1]['W'].shape[0]}), got {y.shape}")
     if not np.all(np.isfinite(y)):
         raise ValueError("y contains NaN or infinity")
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be finite and > 0, got {lr!r}")
-    if isinstance(steps, bool) or int(steps) != steps or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    steps = int(steps)
+    steps = check_schedule(lr, steps)
     p = [{"W": q["W"].copy(), "b": q["b"].copy()} for q in params]
     x = net.check_inputs([*p[:-1], _scalar_readout(p)], x)
     if x.shape[0] != y.shape[0]:

@@ -63,6 +63,16 @@ class TrainResult:
         return np.array([np.linalg.norm(k - k0) / den for k in self.kernels])
 
 
+def check_schedule(lr: float, steps: int) -> int:
+    """Validate a gradient-descent schedule (every trainer uses it): ``lr`` finite and > 0,
+    ``steps`` an integer >= 0 (not a bool). Returns ``steps`` as an int."""
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be finite and > 0, got {lr!r}")
+    if isinstance(steps, bool) or int(steps) != steps or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    return int(steps)
+
+
 def _check_train_args(net: MLP, params: Params, x, y, lr, steps, alpha):
     x = net.check_inputs(params, x)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
@@ -72,13 +82,10 @@ def _check_train_args(net: MLP, params: Params, x, y, lr, steps, alpha):
         raise ValueError(f"x has {x.shape[0]} points but y has {y.shape[0]} targets")
     if not np.all(np.isfinite(y)):
         raise ValueError("y contains NaN or infinity")
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be finite and > 0, got {lr!r}")
-    if isinstance(steps, bool) or int(steps) != steps or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    steps = check_schedule(lr, steps)
     if alpha is not None and not (math.isfinite(alpha) and alpha > 0):
         raise ValueError(f"alpha must be finite and > 0, got {alpha!r}")
-    return x, y, int(steps)
+    return x, y, steps
 
 
 def _record_set(record_steps, steps: int) -> np.ndarray:

@@ -83,3 +83,32 @@ def test_bad_inputs_are_refused():
         init_multi(net, 1, 0)
     diverged = train_multi(net, p, np.ones((3, 1)), np.ones((3, 2)), lr=1e3, steps=50)
     assert diverged.diverged and "diverged" in diverged.message
+
+
+def _trainers():
+    """Every gradient-descent trainer, called on the same small problem with (lr, steps)."""
+    net = nc.MLP(1, 4)
+    x, y = np.ones((3, 2)), np.ones(3)
+    p, pm = net.init(2, 0), init_multi(net, 2, 1, seed=0)
+    return {
+        "train_gd": lambda lr, steps: nc.train_gd(net, p, x, y, lr=lr, steps=steps),
+        "train_multi": lambda lr, steps: train_multi(net, pm, x, y, lr=lr, steps=steps),
+        "train_readout_gd": lambda lr, steps: nc.train_readout_gd(net, p, x, y, lr=lr,
+                                                                steps=steps),
+    }
+
+
+@pytest.mark.parametrize("trainer", ["train_gd", "train_multi", "train_readout_gd"])
+@pytest.mark.parametrize(("lr", "steps", "message"), [
+    (0.0, 1, "lr must be"), (-0.1, 1, "lr must be"), (float("nan"), 1, "lr must be"),
+    (float("inf"), 1, "lr must be"), (0.1, -1, "steps must be"), (0.1, 1.5, "steps must be"),
+    (0.1, True, "steps must be"),
+])
+def test_every_trainer_refuses_the_same_bad_schedules(trainer, lr, steps, message):
+    with pytest.raises(ValueError, match=message):
+        _trainers()[trainer](lr, steps)
+
+
+@pytest.mark.parametrize("trainer", ["train_gd", "train_multi", "train_readout_gd"])
+def test_every_trainer_takes_an_integral_float_step_count(trainer):
+    assert len(_trainers()[trainer](0.01, 3.0).losses) == 4  # steps 0 … 3

@@ -69,7 +69,7 @@ def fit_plot(
         xaxis=dict(title=xlabel),
         yaxis=dict(title=ylabel, range=list(yrange) if yrange else None),
     )
-    return legend_below(fig, bottom=114)  # measured on Lazy vs rich's α sweep
+    return legend_below(fig, bottom=114)  # measured on Lazy vs rich's knob panel
 
 
 def mark_x(

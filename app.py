@@ -3,7 +3,7 @@ are listed in ntk_app/registry.py."""
 
 import streamlit as st
 
-from ntk_app.layout import PARAM_NOTE, end_page, setup_page
+from ntk_app.layout import PARAM_NOTE, setup_page
 from ntk_app.registry import content_pages
 from ntk_app.views import home
 
@@ -77,4 +77,3 @@ with st.expander("Conventions used on every page", icon=":material/function:"):
         "Numbers in this app come from a small NumPy engine (`ntk_core`) that follows "
         "neural-tangents' `parameterization='ntk'` conventions."
     )
-end_page()

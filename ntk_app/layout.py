@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import io
-import threading
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -14,9 +13,6 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from . import budget
 from .state import PageState
-
-_PRELOADED = "_ntk_plotly_code_requested"  # session_state flag: the browser has plotly's code
-_run = threading.local()  # this script run's preload frame (each run has a thread of its own)
 
 PARAM_NOTE = (
     "Convention: NTK parameterization as in neural-tangents — $W, b \\sim \\mathcal N(0, 1)$, "
@@ -46,35 +42,7 @@ def setup_page(view: str) -> None:
             except StreamlitPageNotFoundError:  # a page run alone (AppTest.from_file(page)):
                 st.markdown(f"[{p.title}](/{p.slug})")  # the entry point is not app.py
         st.divider()
-    _preload_chart_code()
     st.title("NTK Explorer" if this.view == "home" else this.title)
-
-
-def _preload_chart_code() -> None:
-    """On a session's first run, an empty chart frame in the sidebar, which :func:`end_page`
-    removes: the browser starts fetching and compiling plotly's code (a 4.7 MB chunk; on Home in
-    a fresh tab of a 2-core machine, 1.5-1.9 s from its request to the first chart drawn) while
-    the server computes the page, instead of after the page's first chart has arrived. Later
-    runs of the session find the code loaded."""
-    if st.session_state.get(_PRELOADED):
-        return
-    st.session_state[_PRELOADED] = True
-    frame = st.sidebar.empty()
-    blank = {"data": [{"type": "scatter", "x": [], "y": [], "hoverinfo": "skip"}],
-             "layout": {"height": 40, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-                        "showlegend": False, "xaxis": {"visible": False},
-                        "yaxis": {"visible": False}}}  # plotly refuses a figure without a trace
-    frame.plotly_chart(blank, config={"staticPlot": True, "displayModeBar": False})
-    _run.frame = frame
-
-
-def end_page() -> None:
-    """The last call of every page: removes the chart frame that :func:`setup_page` drew to
-    load plotly's code early (if this run drew one)."""
-    frame = getattr(_run, "frame", None)
-    if frame is not None:
-        frame.empty()
-        _run.frame = None
 
 
 @functools.cache

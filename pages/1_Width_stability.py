@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ntk_app.layout import end_page, setup_page
+from ntk_app.layout import setup_page
 from ntk_app.state import PageState
 from ntk_app.views import width_stability as view
 
@@ -34,4 +34,3 @@ view.why_section()
 view.sweep_section(state, setup)
 view.slices_section(setup)
 view.convention_note(setup)
-end_page()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ntk_app.layout import end_page, seed_controls, setup_page
+from ntk_app.layout import seed_controls, setup_page
 from ntk_app.state import PageState
 from ntk_app.views import training_dynamics as td
 from ntk_core import TARGETS
@@ -47,4 +47,3 @@ setup = td.Setup.from_values(state.values())
 td.intro()
 td.dynamics(state, setup)  # width slider, budget, run, every chart (a fragment)
 td.conventions(setup.sigma_b)
-end_page()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ntk_app.layout import end_page, setup_page
+from ntk_app.layout import setup_page
 from ntk_app.state import PageState
 from ntk_app.views import lazy_vs_rich as view
 from ntk_app.views import lazy_vs_rich_sweeps as sweeps
@@ -34,4 +34,3 @@ with narrow:
 view.explanation()
 sweeps.width_sweep(state, run)
 sweeps.knob(state, run)
-end_page()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ntk_core as nc
-from ntk_app.layout import end_page, setup_page
+from ntk_app.layout import setup_page
 from ntk_app.state import PageState
 from ntk_app.views import infinite_width as view
 
@@ -41,4 +41,3 @@ with st.expander("The NNGP kernel and the spectra", on_change="rerun",
                                  kind)
 st.subheader("The recursion")
 view.recursion()
-end_page()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ntk_app.layout import PARAM_NOTE, download, end_page, seed_controls, setup_page
+from ntk_app.layout import PARAM_NOTE, download, seed_controls, setup_page
 from ntk_app.state import PageState, seed_setting
 from ntk_app.views import claims as view
 
@@ -49,4 +49,3 @@ st.caption(
     PARAM_NOTE + " Rows about the article's own network use a faithful copy of its code "
     "(ntk_core._article), which follows none of these conventions."
 )
-end_page()

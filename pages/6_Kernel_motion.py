@@ -8,7 +8,7 @@ import streamlit as st
 
 from ntk_app import budget
 from ntk_app import format as fmt
-from ntk_app.layout import download, end_page, seed_controls, setup_page
+from ntk_app.layout import download, seed_controls, setup_page
 from ntk_app.state import PageState, Setting, seed_setting
 from ntk_app.views import kernel_motion as view
 from ntk_core import setups
@@ -74,4 +74,3 @@ if st.toggle("Measure where each parameterization's kernel goes", key="param_on"
     std = view.sweep("relu", "standard", small, seeds, seed, "Training (standard)")
     st.dataframe(view.scale_free_table({"standard parameterization, η ∝ 1/m": std}),
                  hide_index=True)
-end_page()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ntk_app.layout import end_page, setup_page
+from ntk_app.layout import setup_page
 from ntk_app.state import PageState
 from ntk_app.views import real_data as view
 from ntk_app.views import real_data_sections as sections
@@ -34,4 +34,3 @@ sections.agreement(state, run, ds)
 sections.learning_curves(state, run, int(state["width"]), ds)
 sections.kernel_heatmap(state, run, ds)
 sections.ridge_vs_stopping(state, run, ds)
-end_page()

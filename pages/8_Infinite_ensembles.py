@@ -8,7 +8,7 @@ import streamlit as st
 
 from ntk_app import budget
 from ntk_app import format as fmt
-from ntk_app.layout import download, end_page, network_controls, seed_controls, setup_page
+from ntk_app.layout import download, network_controls, seed_controls, setup_page
 from ntk_app.prefetch import neighbours
 from ntk_app.state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setting
 from ntk_app.views import infinite_ensembles as view
@@ -86,4 +86,3 @@ if st.toggle(f"Measure the ensembles' errors at widths "
                             int(state["seed"]), steps)
     st.plotly_chart(view.convergence_figure(conv), key="conv")
     view.convergence_caption(conv)
-end_page()

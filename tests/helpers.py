@@ -7,11 +7,6 @@ AppTest side:
   into numpy arrays.
 
 Browser side (Playwright), for ``page.evaluate`` / ``page.wait_for_function``:
-A page's charts are those in its main area (``[data-testid=stMain]``): on a session's first
-run the sidebar also holds an empty chart frame that loads plotly's code early
-(``ntk_app.layout.setup_page``), which is not a chart of the page and must not count as one
-(it would be the "first chart drawn").
-
 - ``PLOTLY_FULL_DATA_JS``: ``gd._fullData`` of every ``.js-plotly-plot`` on the page, as plain
   JSON (typed arrays converted to lists). ``gd.data`` would still hold the base64 form.
 - ``PLOTLY_SUMMARY_JS``: the same but only trace type/name and array shapes (cheap).
@@ -189,7 +184,7 @@ PLOTLY_FULL_DATA_JS = (
     "() => {"
     + _PLAIN_JS
     + """
-  return Array.from(document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')).map(gd =>
+  return Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd =>
     (gd._fullData || []).map(t => {
       const out = {};
       for (const k of ['type', 'name', 'visible', 'mode', 'x', 'y', 'z', 'text',
@@ -209,7 +204,7 @@ PLOTLY_SUMMARY_JS = """() => {
     if (v.length && (Array.isArray(v[0]) || ArrayBuffer.isView(v[0]))) s.push(v[0].length);
     return s;
   };
-  return Array.from(document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')).map(gd =>
+  return Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd =>
     (gd._fullData || []).map(t => ({
       type: t.type, name: t.name === undefined ? null : t.name,
       shapes: {x: shape(t.x), y: shape(t.y), z: shape(t.z)},
@@ -221,8 +216,7 @@ PLOTLY_SUMMARY_JS = """() => {
 APP_IDLE_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 # Number of plots on the page that plotly.js has drawn.
-PLOTLY_COUNT_JS = """() => Array.from(
-    document.querySelectorAll('[data-testid=stMain] .js-plotly-plot'))
+PLOTLY_COUNT_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
   .filter(gd => gd._fullData && gd._fullData.length).length"""
 
 
@@ -303,8 +297,7 @@ E2E_INIT_JS = """
     gd.__ntkDigest = `${h.toString(16)}:${n}`;
     return gd.__ntkDigest;
   };
-  const charts = () => Array.from(
-    document.querySelectorAll('[data-testid=stMain] [data-testid=stPlotlyChart]'));
+  const charts = () => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
   const plotOf = c => c.querySelector('.js-plotly-plot');
   const app = () => document.querySelector('[data-testid="stApp"]');
   const idle = () => {
@@ -331,7 +324,7 @@ E2E_INIT_JS = """
     return charts().every(c => hidden(c) || digestOf(plotOf(c) || {}) !== null);
   };
   const first = setInterval(() => {
-    if (ntk.firstChart === null && document.querySelector('[data-testid=stMain] .js-plotly-plot') &&
+    if (ntk.firstChart === null && document.querySelector('.js-plotly-plot') &&
         ntk.digests().some(d => d !== null)) {
       ntk.firstChart = performance.now(); clearInterval(first);
     }
@@ -498,7 +491,16 @@ def slider_now(page: Any, label: str) -> Slider:
     return next(s for s in sliders(page) if s.label == label)
 
 
-def sidebar_links(page: Any) -> list[tuple[str, str]]:
+def sidebar_links(page: Any, timeout: float = LOAD_TIMEOUT) -> list[tuple[str, str]]:
+    """The sidebar's page links as (label, href), read once they are drawn: st.page_link's code
+    is loaded lazily, and until it is, Streamlit shows a skeleton in each link's place (opening
+    Home in a tab that had shown another page: 9 skeletons at 0.6 s, the links at 1.9 s)."""
+    page.wait_for_function(
+        """() => document.querySelector(
+            '[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]')
+          && !document.querySelector('[data-testid="stSidebar"] [data-testid="stSkeleton"]')""",
+        timeout=timeout,
+    )
     return [tuple(x) for x in page.evaluate(SIDEBAR_LINKS_JS)]
 
 

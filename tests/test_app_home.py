@@ -74,17 +74,3 @@ def test_navigate_to_a_page():
     at.switch_page(content_pages()[3].path).run()
     assert not at.exception
     assert at.get("plotly_chart")
-
-
-def test_the_chart_code_frame_is_drawn_once_per_session_and_removed():
-    """setup_page's empty chart frame (it makes the browser load plotly's code while the server
-    computes) is replaced by nothing at the end of the run, and later runs do not draw it."""
-    from ntk_app import layout
-
-    at = run()
-    assert at.session_state[layout._PRELOADED] is True
-    assert at.sidebar.get("plotly_chart") == []
-    assert len(at.sidebar.get("empty")) == 1  # the emptied frame
-    at.run()
-    assert at.sidebar.get("empty") == [] and at.sidebar.get("plotly_chart") == []
-    assert len(at.get("plotly_chart")) == 1  # the hero figure only

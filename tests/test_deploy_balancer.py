@@ -257,7 +257,7 @@ def cold_link(browser: Browser, base: str, path: str, like: Session, name: str,
     t0 = time.perf_counter()
     page.goto(base + path, wait_until="commit")
     page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('[data-testid=stMain] .js-plotly-plot'))"
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
         ".some(gd => gd._fullData && gd._fullData.length)",
         timeout=LOAD_TIMEOUT_MS,
         polling=50,

@@ -83,7 +83,7 @@ window.__digest = () => {
       for (let i = 0; i < v.length; i++) walk(v[i], depth + 1);
     }
   };
-  const plots = Array.from(document.querySelectorAll('[data-testid=stMain] .js-plotly-plot'));
+  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
   for (const gd of plots) for (const t of (gd._fullData || [])) {
     walk(t.x, 0); walk(t.y, 0); walk(t.z, 0);
   }
@@ -102,8 +102,7 @@ READY_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
-  const charts = Array.from(
-    document.querySelectorAll('[data-testid=stMain] [data-testid=stPlotlyChart]'));
+  const charts = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
   return charts.every(c => {
     const gd = c.querySelector('.js-plotly-plot');
     return gd && gd._fullData && gd._fullData.length > 0;

@@ -24,7 +24,7 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OMP_NUM_THREADS="${OMP_
 
 status=0
 
-# One process by default: about 15 min on the 2-core machine (README). NTK_TEST_WORKERS=2 runs two
+# One process by default: about 16 min on the 2-core machine (README). NTK_TEST_WORKERS=2 runs two
 # pytest-xdist workers (the browser tests that share a server together on one, other files
 # whole on either; tests/conftest.py assigns the groups): 11 min when measured, the two workers and their
 # servers and browsers then compete for the same 2 cores, which slows every test.

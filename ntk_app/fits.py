@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import AXIS_BOTTOM_PX, LEGEND_BELOW, LEGEND_ROW_PX, PALETTE, finite_or_none, margin
+from .figures import LEGEND_BELOW, PALETTE, finite_or_none, margin
 
 _DISPLAY_MAX = 1e15  # larger values (a diverging model) are shown as gaps
 
@@ -92,7 +92,7 @@ def legend_below(fig: go.Figure, bottom: int | None = None) -> go.Figure:
     bottom margin to make room for it, whatever the figure's height. The base bottom margin is
     raised to ``bottom`` px, by default what one row of it needs (figures.margin: one draw
     instead of two)."""
-    bottom = max(fig.layout.margin.b or 0, bottom or AXIS_BOTTOM_PX + LEGEND_ROW_PX)
+    bottom = max(fig.layout.margin.b or 0, bottom or margin(legend_rows=1)["b"])
     fig.update_layout(legend=LEGEND_BELOW, margin=dict(b=bottom))
     return fig
 

@@ -25,7 +25,15 @@ from ntk_core.experiments import TrainingDynamics, training_dynamics, training_d
 
 from .. import format as fmt
 from ..budget import affordable, fits, long_run
-from ..figures import AXIS_LEFT_LOG_PX, PALETTE, ZERO_EIG, log_axis, margin
+from ..figures import (
+    AXIS_LEFT_LOG_PX,
+    LEGEND_ABOVE,
+    LEGEND_BELOW,
+    PALETTE,
+    ZERO_EIG,
+    log_axis,
+    margin,
+)
 from ..layout import PARAM_NOTE, cached, download, to_csv
 from ..prefetch import neighbours, prefetch
 from ..state import WIDTH_OPTIONS, PageState, Setting, seed_setting, width_setting
@@ -221,9 +229,7 @@ def _axis(title: str, log: bool, *data: np.ndarray, rng: tuple[float, float] | N
 
 
 def _layout(title: str, height: int, xaxis: dict, yaxis: dict, legend_below: bool) -> dict:
-    legend = (dict(orientation="h", x=0, xanchor="left", yref="container", y=0,
-                   yanchor="bottom") if legend_below
-              else dict(orientation="h", x=0, y=1.02, yanchor="bottom"))
+    legend = LEGEND_BELOW if legend_below else LEGEND_ABOVE
     return dict(title=dict(text=title, y=0.97, yanchor="top"), height=height, xaxis=xaxis,
                 yaxis=yaxis, legend=legend,
                 margin=margin(50 if legend_below else 80, left=AXIS_LEFT_LOG_PX, bottom=72,

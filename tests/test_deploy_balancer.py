@@ -310,6 +310,12 @@ LOG_LINE = re.compile(
 )
 
 
+def health_log(cluster: Cluster) -> list[str]:
+    """HAProxy's health-check and server-state lines (``option log-health-checks``)."""
+    lines = cluster.haproxy_log.read_text().splitlines() if cluster.haproxy_log else []
+    return [ln for ln in lines if ln.startswith(("Health check", "Server "))]
+
+
 def haproxy_requests(log_path: Path) -> list[dict]:
     return [m.groupdict() for line in log_path.read_text().splitlines()
             if (m := LOG_LINE.match(line))]  # fmt: skip
@@ -372,6 +378,9 @@ def test_replicas_behind_haproxy(browser: Browser, monkeypatch: pytest.MonkeyPat
         # --- 2. concurrent sessions through the balancer: spread, stickiness -------------
         for i in range(SESSIONS):
             slug, key = PAGES[i % len(PAGES)]
+            # round robin skips a replica that a check has just marked DOWN (a busy 2-core box
+            # can flap one): open each tab only while HAProxy has all of them UP
+            wait_servers_up(cluster)
             sessions.append(open_session(browser, cluster.url, slug, key, f"s{i}", "balancer"))
         for s in sessions:
             wait_charts(s.page)
@@ -379,7 +388,9 @@ def test_replicas_behind_haproxy(browser: Browser, monkeypatch: pytest.MonkeyPat
         assert all(home_of.values()), f"a session got no SERVERID cookie: {home_of}"
         spread = Counter(home_of.values())
         report["spread"] = dict(sorted(spread.items()))
-        assert set(spread) == {r.name for r in cluster.replicas}, f"not spread: {home_of}"
+        assert set(spread) == {r.name for r in cluster.replicas}, (
+            f"not spread: {home_of}; HAProxy's checks:\n" + "\n".join(health_log(cluster))
+        )
 
         phase("sessions_open")
         # --- 3. sliders work, then the checks (downloads) in every session ---------------

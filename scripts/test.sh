@@ -3,7 +3,7 @@
 # Sets up Chromium and .venv if needed, runs all tests (browser tests included), then ruff.
 # Exits non-zero if anything fails, including "no tests collected".
 #
-#   bash scripts/test.sh                 # everything (one shared server and browser)
+#   bash scripts/test.sh                 # everything (two workers, one shared server and browser)
 #   bash scripts/test.sh -m "not e2e and not slow"   # the quick loop: no browser, no fuzz
 #   CI=true bash scripts/test.sh         # as CI: a skipped browser test fails
 #   FUZZ_SCALE=1 bash scripts/test.sh -k fuzz   # the full fuzz (200 URL cases a page, ≈ 20 min)
@@ -24,11 +24,11 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OMP_NUM_THREADS="${OMP_
 
 status=0
 
-# One process by default: about 16 min on the 2-core machine (README). NTK_TEST_WORKERS=2 runs two
-# pytest-xdist workers (the browser tests that share a server together on one, other files
-# whole on either; tests/conftest.py assigns the groups): 11 min when measured, the two workers and their
-# servers and browsers then compete for the same 2 cores, which slows every test.
-workers="${NTK_TEST_WORKERS:-0}"
+# Two pytest-xdist workers by default, one per core: the browser tests that share a server on one
+# worker, every other file whole on either (tests/conftest.py assigns the groups). About 11 min on
+# the 2-core machine against 14 in one process (README). NTK_TEST_WORKERS=0 runs one process, as
+# for latency figures with nothing else running (the workers' servers and browsers share 2 cores).
+workers="${NTK_TEST_WORKERS:-2}"
 xdist=()
 if [ "$workers" != "0" ]; then xdist=(-n "$workers" --dist loadgroup); fi
 

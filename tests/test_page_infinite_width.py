@@ -27,7 +27,7 @@ TIMEOUT = 120
 K = "infinite_width:"  # PageState namespace of the page's widget keys
 SPECTRA_OPEN = "infinite_width::spectra_open"
 ALWAYS = ("slices", "ntk_heatmap", "peak_vs_depth", "floor_vs_depth", "dm_vs_depth",
-          "analytic_ntk_cmp", "empirical_ntk", "empirical_slice")
+          "ntk_comparison", "empirical_slice")
 WHEN_OPEN = ("nngp_heatmap", "ntk_spectrum", "nngp_spectrum")
 # pictographs and emoji-presentation symbols (render as boxes without an emoji font)
 EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2b06\u2b07\ufe0f]")
@@ -59,8 +59,13 @@ def spec(at: AppTest, key: str) -> str:
     return next(el.proto.spec for el in at.get("plotly_chart") if el.key == key)
 
 
-def z_of(at: AppTest, key: str) -> np.ndarray:
-    return np.asarray(trace_array(figures(at)[key]["data"][0], "z"), dtype=np.float64)
+def z_of(at: AppTest, key: str, trace: int = 0) -> np.ndarray:
+    return np.asarray(trace_array(figures(at)[key]["data"][trace], "z"), dtype=np.float64)
+
+
+def empirical_z(at: AppTest) -> np.ndarray:
+    """The empirical NTK: the second panel of the comparison (analytic | empirical)."""
+    return z_of(at, "ntk_comparison", trace=1)
 
 
 def metric(at: AppTest, label_start: str) -> str:
@@ -142,27 +147,43 @@ def test_half_true_claim_floor_rises_while_peak_narrows(depth, floor):
 
 def test_width_control_changes_empirical_kernel():
     at = run()
-    before = z_of(at, "empirical_ntk")
+    before = empirical_z(at)
     analytic_before = z_of(at, "ntk_heatmap")
     at.select_slider(key=K + "width").set_value(20).run()
     assert not at.exception
-    after = z_of(at, "empirical_ntk")
+    after = empirical_z(at)
     assert after.shape == before.shape and not np.allclose(after, before)
     assert at.query_params["width"] == "20"
     # the analytic kernel does not depend on the width
     assert np.array_equal(z_of(at, "ntk_heatmap"), analytic_before)
 
 
+def test_comparison_puts_both_kernels_on_one_colour_scale():
+    """One figure, two square panels: the analytic NTK (the picture's own kernel) and the
+    empirical one, on one colour axis whose range is exactly that of both."""
+    at = run({"width": "50"})
+    fig = figures(at)["ntk_comparison"]
+    analytic, empirical = z_of(at, "ntk_comparison", 0), empirical_z(at)
+    np.testing.assert_array_equal(analytic, z_of(at, "ntk_heatmap"))
+    assert not np.allclose(empirical, analytic)  # width 50 is far from the limit
+    assert [t.get("coloraxis") for t in fig["data"]] == ["coloraxis", "coloraxis"]
+    scale = fig["layout"]["coloraxis"]
+    both = np.concatenate([analytic.ravel(), empirical.ravel()])
+    np.testing.assert_allclose([scale["cmin"], scale["cmax"]], [both.min(), both.max()],
+                               rtol=1e-6)  # float32 panels against the float64 range
+    assert fig["layout"]["yaxis2"]["scaleanchor"] == "x2"  # square, like the first panel
+
+
 def test_reinitialise_uses_the_seed_drawn_in_advance():
     at = run({"width": "50"})
-    before = z_of(at, "empirical_ntk")
+    before = empirical_z(at)
     seed_before = at.number_input(key=K + "seed").value
     announced = at.session_state["infinite_width::next_seed"]  # what the page prefetched
     at.button(key=K + "reinit").click().run()
     assert not at.exception
     seed = at.number_input(key=K + "seed").value
     assert seed == announced != seed_before
-    assert not np.allclose(z_of(at, "empirical_ntk"), before)
+    assert not np.allclose(empirical_z(at), before)
     assert at.query_params["seed"] == str(seed)
     assert at.session_state["infinite_width::next_seed"] != announced  # a fresh one is drawn
 
@@ -280,7 +301,7 @@ def test_an_error_in_one_section_stays_in_that_section(monkeypatch):
     at = run(spectra=True)
     assert len(at.error) == 1 and "boom" in at.error[0].value
     keys = set(figures(at))
-    assert "empirical_ntk" not in keys
+    assert "ntk_comparison" not in keys
     assert {"slices", "ntk_heatmap", "floor_vs_depth", "ntk_spectrum"} <= keys
     assert len(at.latex) >= 6
 

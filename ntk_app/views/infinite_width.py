@@ -510,13 +510,10 @@ def _empirical_view(net: nc.MLP, x: np.ndarray, inf: nc.Kernels, kind: str, seed
     e = empirical(net, kind, x.shape[0], seed)
     axis, axis_title = axis_of(x, kind)
     zrange = (float(min(inf.ntk.min(), e.ntk.min())), float(max(inf.ntk.max(), e.ntk.max())))
-    e1, e2 = st.columns(2)
-    e1.plotly_chart(figures.heatmap(inf.ntk, "Analytic NTK (width → ∞)", zrange=zrange,
-                                    axis_values=axis, axis_title=axis_title),
-                    key="analytic_ntk_cmp")
-    e2.plotly_chart(figures.heatmap(e.ntk, f"Empirical NTK, width {fmt.count(net.width)}, "
-                                    f"seed {seed}", zrange=zrange, axis_values=axis,
-                                    axis_title=axis_title), key="empirical_ntk")
+    st.plotly_chart(figures.heatmap_row(
+        [(inf.ntk, "Analytic NTK (width → ∞)"),
+         (e.ntk, f"Empirical NTK, width {fmt.count(net.width)}, seed {seed}")],
+        zrange=zrange, axis_values=axis, axis_title=axis_title), key="ntk_comparison")
     k1, k2, k3 = st.columns(3)
     k1.metric("NTK: $\\|\\Theta_m - \\Theta_\\infty\\|_F / \\|\\Theta_\\infty\\|_F$",
               f"{e.ntk_distance:.3g}")

@@ -52,6 +52,16 @@ def affordable_prefix(values: Sequence[T], cost_of: Callable[[tuple], Cost], *,
     return fit if len(fit) >= at_least else tuple(values[:at_least])
 
 
+def all_on_request(values: Sequence[T], shown: Sequence[T], cost_of: Callable[[tuple], Cost],
+                   *, what: str, key: str) -> tuple[T, ...]:
+    """All of ``values`` when ``shown`` (their affordable prefix) falls short and the visitor
+    asked for the longer run (:func:`long_run`'s button, offered at ``cost_of(values)``);
+    otherwise ``shown``. Nothing is offered when the prefix is already everything."""
+    if len(shown) < len(values) and long_run(cost_of(tuple(values)), what=what, key=key):
+        return tuple(values)
+    return tuple(shown)
+
+
 def long_run(c: Cost, *, what: str, key: str) -> bool:
     """For a request over the interactive budget: explain, and offer an explicit run.
 

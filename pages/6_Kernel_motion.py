@@ -39,11 +39,9 @@ st.markdown(
 )
 # budget: the widths that fit are drawn at once; the whole sweep is offered as a longer run
 cost_of = lambda ws: view.sweep_cost(("relu", "erf"), ws, seeds)  # noqa: E731
-shown = budget.affordable_prefix(widths, cost_of)
-if len(shown) < len(widths) and budget.long_run(
-        cost_of(widths), what=f"The sweep up to width {fmt.count(widths[-1])}",
-        key=f"motion-{widths}-{seeds}"):
-    shown = widths
+shown = budget.all_on_request(widths, budget.affordable_prefix(widths, cost_of), cost_of,
+                              what=f"The sweep up to width {fmt.count(widths[-1])}",
+                              key=f"motion-{widths}-{seeds}")
 # picture first: ReLU's chart is drawn before erf's sweep (3.5 times its cost) starts
 motions = {}
 for col, act in zip(st.columns(2), ("relu", "erf"), strict=True):

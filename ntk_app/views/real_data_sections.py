@@ -88,10 +88,9 @@ def agreement(state: PageState, run: rv.Run, ds: data.Dataset) -> None:
     widths = budget.affordable_prefix(AGREE_WIDTHS, cost_of)
     if not budget.section_now(cost_of(widths), what="The width sweep", key=f"agree-{run}"):
         return
-    if len(widths) < len(AGREE_WIDTHS) and budget.long_run(
-            cost_of(AGREE_WIDTHS), what=f"The sweep up to width {count(AGREE_WIDTHS[-1])}",
-            key=f"agree-{run}"):
-        widths = AGREE_WIDTHS
+    widths = budget.all_on_request(AGREE_WIDTHS, widths, cost_of,
+                                   what=f"The sweep up to width {count(AGREE_WIDTHS[-1])}",
+                                   key=f"agree-{run}")
     try:
         points = [width_point(run, w, ds) for w in budget.with_progress(
             widths, len(widths), "Training nets of each width")]

@@ -27,6 +27,8 @@ AXIS_LEFT_LOG_PX = 88  # powers of ten (10⁻³) or long numbers on the y axis (
 AXIS_BOTTOM_PX = 68  # x tick labels and the x title (measured 65-67)
 LEGEND_ROW_PX = 30  # one row of a horizontal legend under the plot (measured 29)
 COLORBAR_PX = 84  # a vertical colour bar right of the plot (measured 72-82)
+# hover text of a kernel heatmap's cell: both inputs and the value
+KERNEL_HOVER = "x: %{x:.4g}<br>x′: %{y:.4g}<br>%{z:.4g}<extra></extra>"
 
 
 def margin(
@@ -154,7 +156,6 @@ def heatmap_row(
     gap = 0.06
     span = (1.0 - gap * (n - 1)) / n
     ax = downsample(np.asarray(axis_values)[None, :])[0].astype(np.float32)
-    hover = "x: %{x:.4g}<br>x′: %{y:.4g}<br>%{z:.4g}<extra></extra>"
     data, layout = [], {}
     annotations = []
     for i, (z, title) in enumerate(panels):
@@ -162,7 +163,7 @@ def heatmap_row(
         lo = i * (span + gap)
         data.append({"type": "heatmap", "z": downsample(finite_or_none(z)).astype(np.float32),
                      "x": ax, "y": ax, "xaxis": f"x{s}", "yaxis": f"y{s}",
-                     "coloraxis": "coloraxis", "hovertemplate": hover})
+                     "coloraxis": "coloraxis", "hovertemplate": KERNEL_HOVER})
         layout[f"xaxis{s}"] = {"domain": [lo, lo + span], "anchor": f"y{s}",
                                "constrain": "domain", "title": {"text": axis_title}}
         layout[f"yaxis{s}"] = {"domain": [0.0, 1.0], "anchor": f"x{s}", "scaleanchor": f"x{s}",

@@ -79,7 +79,7 @@ def kernel_figure(widths: Sequence[int], pairs: Sequence[KernelPair], active: in
     bottom = AXIS_PX + BAR_PX + (SLIDER_PX if animated else 0)
     height = TOP_PX + SQUARE_PX + bottom
     ax = _f32(axis)
-    hover = "x: %{x:.4g}<br>x′: %{y:.4g}<br>%{z:.4g}<extra></extra>"
+    hover = figures.KERNEL_HOVER
     data, layout = frames[active]
     traces = [
         {**data[0], "x": ax, "y": ax, "coloraxis": "coloraxis", "hovertemplate": hover},

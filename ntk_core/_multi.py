@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._mlp import MLP, Params, dense
-from ._training import check_schedule
+from ._training import DivergenceGuard, check_schedule
 
 
 def init_multi(net: MLP, d_in: int, n_out: int, seed: int | np.random.Generator = 0) -> Params:
@@ -91,7 +91,7 @@ def train_multi(
     losses = np.full(steps + 1, np.nan)
     train_preds = np.full((rec.size, *y.shape), np.nan)
     test_preds = None if x_test is None else np.full((rec.size, len(x_test), y.shape[1]), np.nan)
-    limit, diverged_at = None, None
+    guard, diverged_at = DivergenceGuard(divergence_factor), None
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps + 1):
             acts, dphis = net.forward([*p[:-1], _scalar_readout(p)], x)
@@ -99,8 +99,7 @@ def train_multi(
             f = c * dense(acts[-1], p[-1]["W"]) + s * p[-1]["b"]
             r = f - y
             loss = 0.5 * float(np.sum(r * r))
-            limit = divergence_factor * max(loss, 1e-12) if limit is None else limit
-            if not math.isfinite(loss) or loss > limit:
+            if guard.diverged(loss):
                 diverged_at = t
                 break
             losses[t] = loss
@@ -120,8 +119,5 @@ def train_multi(
                     g = (c * (g @ p[layer]["W"])) * dphis[layer - 1]
                 p[layer]["W"] -= eta * grad_w
                 p[layer]["b"] -= eta * grad_b
-    message = "" if diverged_at is None else (
-        f"Training diverged at step {diverged_at}: the step {lr:g} is probably above "
-        "2/λ_max of the kernel.")
     return MultiTrainResult(losses, p, rec, train_preds, test_preds, diverged_at is not None,
-                            diverged_at, message)
+                            diverged_at, guard.message("Training", diverged_at, lr, "the NTK"))

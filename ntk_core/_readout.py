@@ -14,12 +14,10 @@ arXiv:1711.00165; Lee et al. 2019, arXiv:1902.06720, section 2.3).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ._mlp import MLP, Params
-from ._training import TrainResult, _check_train_args, _record_set
+from ._training import DivergenceGuard, TrainResult, _check_train_args, _record_set
 
 
 def train_readout_gd(
@@ -63,16 +61,14 @@ def train_readout_gd(
     losses = np.full(steps + 1, np.nan)
     train_preds = np.full((rec.size, x.shape[0]), np.nan)
     test_preds = None if x_test is None else np.full((rec.size, x_test.shape[0]), np.nan)
-    limit = None
+    guard = DivergenceGuard(divergence_factor)
     diverged_at = None
     t = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps + 1):
             r = f - y
             loss = 0.5 * float(r @ r)
-            if limit is None:
-                limit = divergence_factor * max(loss, 1e-12)
-            if not math.isfinite(loss) or loss > limit:
+            if guard.diverged(loss):
                 diverged_at = t
                 break
             losses[t] = loss
@@ -87,24 +83,7 @@ def train_readout_gd(
     if diverged_at is None:
         v -= eta * (r_sum @ feats)
         b -= eta * s * r_sum.sum()
-    message = ""
-    if diverged_at is not None:
-        message = (
-            f"Readout training diverged at step {diverged_at}: the loss exceeded "
-            f"{divergence_factor:g}x its initial value. The learning rate {lr:g} is probably "
-            "above 2/lambda_max of the readout kernel."
-        )
-    return TrainResult(
-        losses=losses,
-        params=p,
-        record_steps=rec,
-        train_preds=train_preds,
-        test_preds=test_preds,
-        kernels=None,
-        lr=float(lr),
-        alpha=None,
-        diverged=diverged_at is not None,
-        diverged_at=diverged_at,
-        message=message,
-        steps_run=t if diverged_at is None else diverged_at,
-    )
+    return TrainResult.ended(losses, p, rec, train_preds, test_preds, None, lr, None,
+                             last_step=t, diverged_at=diverged_at,
+                             message=guard.message("Readout training", diverged_at, lr,
+                                                   "the readout kernel"))

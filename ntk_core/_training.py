@@ -48,6 +48,19 @@ class TrainResult:
     message: str = ""
     steps_run: int = 0
 
+    @classmethod
+    def ended(cls, losses: np.ndarray, params: Params, record_steps: np.ndarray,
+              train_preds: np.ndarray, test_preds: np.ndarray | None,
+              kernels: np.ndarray | None, lr: float, alpha: float | None, *, last_step: int,
+              diverged_at: int | None, message: str) -> TrainResult:
+        """The result of a run that stopped after ``last_step`` or diverged at ``diverged_at``
+        (then ``steps_run`` is ``diverged_at``)."""
+        return cls(losses=losses, params=params, record_steps=record_steps,
+                   train_preds=train_preds, test_preds=test_preds, kernels=kernels,
+                   lr=float(lr), alpha=alpha, diverged=diverged_at is not None,
+                   diverged_at=diverged_at, message=message,
+                   steps_run=last_step if diverged_at is None else diverged_at)
+
     @property
     def final_loss(self) -> float:
         """Last finite loss."""
@@ -61,6 +74,29 @@ class TrainResult:
         k0 = self.kernels[0]
         den = np.linalg.norm(k0)
         return np.array([np.linalg.norm(k - k0) / den for k in self.kernels])
+
+
+class DivergenceGuard:
+    """The divergence rule every trainer uses: a run diverges at the first step whose loss is
+    not finite or exceeds ``factor`` times the loss at step 0 (at least 1e-12). Call
+    :meth:`diverged` once per step, in order."""
+
+    def __init__(self, factor: float):
+        self.factor = float(factor)
+        self.limit: float | None = None
+
+    def diverged(self, loss: float) -> bool:
+        """Whether this step's ``loss`` ends the run (the first call sets the limit)."""
+        if self.limit is None:
+            self.limit = self.factor * max(loss, 1e-12)
+        return not math.isfinite(loss) or loss > self.limit
+
+    def message(self, what: str, step: int | None, lr: float, kernel: str) -> str:
+        """"" for a run that did not diverge (``step`` None), else what happened and why."""
+        if step is None:
+            return ""
+        return (f"{what} diverged at step {step}: the loss exceeded {self.factor:g}x its initial "
+                f"value. The learning rate {lr:g} is probably above 2/λ_max of {kernel}.")
 
 
 def check_schedule(lr: float, steps: int) -> int:
@@ -291,7 +327,7 @@ def train_gd(
         gd = _GDWide(net, p, x, max(64, _WIDE_CHUNK // n))
     else:
         gd = _GD(net, p, x)
-    limit = None
+    guard = DivergenceGuard(divergence_factor)
     diverged_at = None
     t = 0
     with np.errstate(over="ignore", invalid="ignore"):
@@ -299,9 +335,7 @@ def train_gd(
             h = model(gd.forward(), f0)
             r = h - y
             loss = 0.5 * float(r @ r)
-            if limit is None:
-                limit = divergence_factor * max(loss, 1e-12)
-            if not math.isfinite(loss) or loss > limit:
+            if guard.diverged(loss):
                 diverged_at = t
                 break
             losses[t] = loss
@@ -316,23 +350,6 @@ def train_gd(
                 break
             gd.step(r, step_size)
 
-    message = ""
-    if diverged_at is not None:
-        message = (
-            f"Training diverged at step {diverged_at}: the loss exceeded {divergence_factor:g}x "
-            f"its initial value. The learning rate {lr:g} is probably above 2/lambda_max."
-        )
-    return TrainResult(
-        losses=losses,
-        params=p,
-        record_steps=rec,
-        train_preds=train_preds,
-        test_preds=test_preds,
-        kernels=kernels,
-        lr=float(lr),
-        alpha=alpha,
-        diverged=diverged_at is not None,
-        diverged_at=diverged_at,
-        message=message,
-        steps_run=t if diverged_at is None else diverged_at,
-    )
+    return TrainResult.ended(losses, p, rec, train_preds, test_preds, kernels, lr, alpha,
+                             last_step=t, diverged_at=diverged_at,
+                             message=guard.message("Training", diverged_at, lr, "the NTK"))

@@ -8,6 +8,7 @@ import pytest
 
 import ntk_core as nc
 from ntk_core._multi import apply_multi, init_multi, train_multi
+from ntk_core._training import DivergenceGuard
 
 
 def _loss(net, p, x, y):
@@ -112,3 +113,40 @@ def test_every_trainer_refuses_the_same_bad_schedules(trainer, lr, steps, messag
 @pytest.mark.parametrize("trainer", ["train_gd", "train_multi", "train_readout_gd"])
 def test_every_trainer_takes_an_integral_float_step_count(trainer):
     assert len(_trainers()[trainer](0.01, 3.0).losses) == 4  # steps 0 … 3
+
+
+@pytest.mark.parametrize("trainer", ["train_gd", "train_multi", "train_readout_gd"])
+def test_every_trainer_stops_at_the_same_divergence_rule(trainer):
+    """A step far above 2/λ_max: the loss grows by a factor |1 − ηλ|² ≫ 1 a step, so the run
+    stops at the first step whose loss exceeds 1e6 × the initial loss, with finite losses
+    before it, NaN from it, and a message naming that step."""
+    net = nc.MLP(1, 32, "erf", bias_std=0.5)  # smooth: no unit dies, so the loss blows up
+    x = nc.make_inputs("grid", 8)
+    y = nc.target_function("sin", x)
+    p = net.init(1, seed=2)
+    run = {
+        "train_gd": lambda: nc.train_gd(net, p, x, y, lr=50.0, steps=200),
+        "train_multi": lambda: train_multi(net, init_multi(net, 1, 1, seed=2), x, y[:, None],
+                                           lr=50.0, steps=200),
+        "train_readout_gd": lambda: nc.train_readout_gd(net, p, x, y, lr=50.0, steps=200),
+    }
+    res = run[trainer]()
+    losses = np.asarray(res.losses)
+    assert res.diverged and res.diverged_at is not None and 0 < res.diverged_at < 200
+    assert np.all(np.isfinite(losses[: res.diverged_at])) and np.isnan(
+        losses[res.diverged_at:]).all()
+    assert losses[: res.diverged_at].max() <= 1e6 * max(losses[0], 1e-12)
+    assert f"diverged at step {res.diverged_at}" in res.message
+    if trainer != "train_multi":  # TrainResult counts the steps run
+        assert res.steps_run == res.diverged_at
+
+
+def test_divergence_guard_limit_is_set_by_the_first_loss():
+    guard = DivergenceGuard(10.0)
+    assert not guard.diverged(2.0)  # limit 20
+    assert not guard.diverged(20.0) and guard.diverged(20.000001)
+    assert guard.diverged(float("nan")) and guard.diverged(float("inf"))
+    assert guard.message("Training", None, 0.1, "the NTK") == ""
+    tiny = DivergenceGuard(1e6)
+    assert not tiny.diverged(0.0) and tiny.diverged(1e-5)  # the limit is at least 1e6 × 1e-12
+    assert DivergenceGuard(2.0).diverged(float("nan"))  # a NaN first loss is a divergence

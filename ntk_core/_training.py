@@ -92,7 +92,8 @@ class DivergenceGuard:
         return not math.isfinite(loss) or loss > self.limit
 
     def message(self, what: str, step: int | None, lr: float, kernel: str) -> str:
-        """"" for a run that did not diverge (``step`` None), else what happened and why."""
+        """What happened at ``step`` and why; the empty string when ``step`` is None (the run
+        did not diverge)."""
         if step is None:
             return ""
         return (f"{what} diverged at step {step}: the loss exceeded {self.factor:g}x its initial "

@@ -27,6 +27,7 @@ AXIS_LEFT_LOG_PX = 88  # powers of ten (10⁻³) or long numbers on the y axis (
 AXIS_BOTTOM_PX = 68  # x tick labels and the x title (measured 65-67)
 LEGEND_ROW_PX = 30  # one row of a horizontal legend under the plot (measured 29)
 COLORBAR_PX = 84  # a vertical colour bar right of the plot (measured 72-82)
+HEATMAP_LEFT_PX, HEATMAP_BOTTOM_PX = 80, 76  # a square heatmap's axes and their titles
 # hover text of a kernel heatmap's cell: both inputs and the value
 KERNEL_HOVER = "x: %{x:.4g}<br>x′: %{y:.4g}<br>%{z:.4g}<extra></extra>"
 
@@ -106,7 +107,8 @@ def heatmap(
     fig.update_layout(
         title=title,
         height=height,
-        margin=margin(left=80, bottom=76, right=COLORBAR_PX if colorbar == "right" else 10),
+        margin=margin(left=HEATMAP_LEFT_PX, bottom=HEATMAP_BOTTOM_PX,
+                      right=COLORBAR_PX if colorbar == "right" else 10),
         yaxis=dict(
             autorange="reversed",
             scaleanchor="x",
@@ -138,6 +140,33 @@ def heatmap(
     return fig
 
 
+def square_panels(domains: Sequence[tuple[float, float]], axis_title: str, *,
+                  x_titles: str = "all") -> dict:
+    """Layout axes of square panels side by side (``domains``: each panel's x extent, in paper
+    units); the y axes run downwards like a matrix and only the first names its y axis.
+    ``x_titles``: "all" panels name their x axis, or only the "first"."""
+    out: dict = {}
+    for i, dom in enumerate(domains, start=1):
+        s = "" if i == 1 else str(i)
+        x_title = axis_title if i == 1 or x_titles == "all" else ""
+        out[f"xaxis{s}"] = {"domain": list(dom), "anchor": f"y{s}", "constrain": "domain",
+                            "title": {"text": x_title}}
+        out[f"yaxis{s}"] = {"domain": [0.0, 1.0], "anchor": f"x{s}", "scaleanchor": f"x{s}",
+                            "constrain": "domain", "constraintoward": "top",
+                            "autorange": "reversed",
+                            "title": {"text": axis_title if i == 1 else ""}}
+    return out
+
+
+def panel_titles(titles: Sequence[str], domains: Sequence[tuple[float, float]],
+                 font_size: int | None = None) -> list[dict]:
+    """One annotation per panel, centred above it."""
+    font = {"font": {"size": font_size}} if font_size else {}
+    return [{"text": t, "x": sum(d) / 2, "y": 1.0, "xref": "paper", "yref": "paper",
+             "xanchor": "center", "yanchor": "bottom", "showarrow": False, **font}
+            for t, d in zip(titles, domains, strict=True)]
+
+
 def heatmap_row(
     panels: Sequence[tuple[np.ndarray, str]],
     *,
@@ -152,32 +181,21 @@ def heatmap_row(
     note): Infinite width's cold width steps repainted their first chart at 306 ms instead of
     354 (medians of 9 in Chromium).
     """
-    n = len(panels)
-    gap = 0.06
+    n, gap = len(panels), 0.06
     span = (1.0 - gap * (n - 1)) / n
+    domains = [(i * (span + gap), i * (span + gap) + span) for i in range(n)]
     ax = downsample(np.asarray(axis_values)[None, :])[0].astype(np.float32)
-    data, layout = [], {}
-    annotations = []
-    for i, (z, title) in enumerate(panels):
-        s = "" if i == 0 else str(i + 1)
-        lo = i * (span + gap)
-        data.append({"type": "heatmap", "z": downsample(finite_or_none(z)).astype(np.float32),
-                     "x": ax, "y": ax, "xaxis": f"x{s}", "yaxis": f"y{s}",
-                     "coloraxis": "coloraxis", "hovertemplate": KERNEL_HOVER})
-        layout[f"xaxis{s}"] = {"domain": [lo, lo + span], "anchor": f"y{s}",
-                               "constrain": "domain", "title": {"text": axis_title}}
-        layout[f"yaxis{s}"] = {"domain": [0.0, 1.0], "anchor": f"x{s}", "scaleanchor": f"x{s}",
-                               "constrain": "domain", "constraintoward": "top",
-                               "autorange": "reversed",
-                               "title": {"text": axis_title if i == 0 else ""}}
-        annotations.append({"text": title, "x": lo + span / 2, "y": 1.0, "xref": "paper",
-                            "yref": "paper", "xanchor": "center", "yanchor": "bottom",
-                            "showarrow": False, "font": {"size": 14}})
-    layout.update(
-        height=height, annotations=annotations,
-        margin=margin(left=80, bottom=76, right=COLORBAR_PX),
-        coloraxis={"colorscale": "Viridis", "cmin": zrange[0], "cmax": zrange[1]},
-    )
+    data = [{"type": "heatmap", "z": downsample(finite_or_none(z)).astype(np.float32),
+             "x": ax, "y": ax, "xaxis": f"x{s}", "yaxis": f"y{s}",
+             "coloraxis": "coloraxis", "hovertemplate": KERNEL_HOVER}
+            for s, (z, _) in zip(["", *map(str, range(2, n + 1))], panels, strict=True)]
+    layout = {
+        **square_panels(domains, axis_title),
+        "height": height,
+        "annotations": panel_titles([t for _, t in panels], domains, font_size=14),
+        "margin": margin(left=HEATMAP_LEFT_PX, bottom=HEATMAP_BOTTOM_PX, right=COLORBAR_PX),
+        "coloraxis": {"colorscale": "Viridis", "cmin": zrange[0], "cmax": zrange[1]},
+    }
     return go.Figure({"data": data, "layout": layout})
 
 

@@ -86,14 +86,16 @@ def test_bad_inputs_are_refused():
     assert diverged.diverged and "diverged" in diverged.message
 
 
-def _trainers():
-    """Every gradient-descent trainer, called on the same small problem with (lr, steps)."""
-    net = nc.MLP(1, 4)
-    x, y = np.ones((3, 2)), np.ones(3)
-    p, pm = net.init(2, 0), init_multi(net, 2, 1, seed=0)
+def _trainers(net=None, x=None, y=None, seed=0):
+    """Every gradient-descent trainer, called on one problem with (lr, steps); by default a
+    tiny one (schedule checks need no more)."""
+    net = nc.MLP(1, 4) if net is None else net
+    x = np.ones((3, 2)) if x is None else x
+    y = np.ones(3) if y is None else y
+    p, pm = net.init(x.shape[1], seed), init_multi(net, x.shape[1], 1, seed=seed)
     return {
         "train_gd": lambda lr, steps: nc.train_gd(net, p, x, y, lr=lr, steps=steps),
-        "train_multi": lambda lr, steps: train_multi(net, pm, x, y, lr=lr, steps=steps),
+        "train_multi": lambda lr, steps: train_multi(net, pm, x, y[:, None], lr=lr, steps=steps),
         "train_readout_gd": lambda lr, steps: nc.train_readout_gd(net, p, x, y, lr=lr,
                                                                 steps=steps),
     }
@@ -120,17 +122,9 @@ def test_every_trainer_stops_at_the_same_divergence_rule(trainer):
     """A step far above 2/λ_max: the loss grows by a factor |1 − ηλ|² ≫ 1 a step, so the run
     stops at the first step whose loss exceeds 1e6 × the initial loss, with finite losses
     before it, NaN from it, and a message naming that step."""
-    net = nc.MLP(1, 32, "erf", bias_std=0.5)  # smooth: no unit dies, so the loss blows up
     x = nc.make_inputs("grid", 8)
-    y = nc.target_function("sin", x)
-    p = net.init(1, seed=2)
-    run = {
-        "train_gd": lambda: nc.train_gd(net, p, x, y, lr=50.0, steps=200),
-        "train_multi": lambda: train_multi(net, init_multi(net, 1, 1, seed=2), x, y[:, None],
-                                           lr=50.0, steps=200),
-        "train_readout_gd": lambda: nc.train_readout_gd(net, p, x, y, lr=50.0, steps=200),
-    }
-    res = run[trainer]()
+    res = _trainers(nc.MLP(1, 32, "erf", bias_std=0.5),  # smooth: no unit dies, the loss blows up
+                    x, nc.target_function("sin", x), seed=2)[trainer](50.0, 200)
     losses = np.asarray(res.losses)
     assert res.diverged and res.diverged_at is not None and 0 < res.diverged_at < 200
     assert np.all(np.isfinite(losses[: res.diverged_at])) and np.isnan(

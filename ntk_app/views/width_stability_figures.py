@@ -47,21 +47,6 @@ def _frame(kp: KernelPair, width: int, middle: str) -> tuple[list[dict], dict]:
     return data, layout
 
 
-def _axes(axis_title: str) -> dict:
-    """Three square panels side by side; the y axes run downwards like a matrix. Only the first
-    panel names its axes (the colour bars sit under the other two)."""
-    out: dict = {}
-    for i, dom in enumerate(DOMAINS, start=1):
-        s = "" if i == 1 else str(i)
-        out[f"xaxis{s}"] = {"domain": list(dom), "anchor": f"y{s}", "constrain": "domain",
-                            "title": {"text": axis_title if i == 1 else ""}}
-        out[f"yaxis{s}"] = {"domain": [0.0, 1.0], "anchor": f"x{s}", "scaleanchor": f"x{s}",
-                            "constrain": "domain", "constraintoward": "top",
-                            "autorange": "reversed",
-                            "title": {"text": axis_title if i == 1 else ""}}
-    return out
-
-
 def _colorbar(panel: int) -> dict:
     """A horizontal colour bar under ``panel``, below its x axis title."""
     lo, hi = DOMAINS[panel]
@@ -95,13 +80,11 @@ def kernel_figure(widths: Sequence[int], pairs: Sequence[KernelPair], active: in
         "height": height,
         "margin": {"t": TOP_PX, "b": bottom + 6, "l": 68, "r": 8},  # figures.margin's note
         "title": layout["title"],
-        "annotations": [
-            {"text": t, "x": sum(d) / 2, "y": 1.0, "xref": "paper", "yref": "paper",
-             "xanchor": "center", "yanchor": "bottom", "showarrow": False}
-            for t, d in zip(titles, DOMAINS, strict=True)],
+        "annotations": figures.panel_titles(titles, DOMAINS),
         "coloraxis": {**layout["coloraxis"], "colorscale": "Viridis",
                       "colorbar": _colorbar(2)},
-        **_axes(axis_title),
+        # three square panels; only the first names its axes (colour bars sit under the others)
+        **figures.square_panels(DOMAINS, axis_title, x_titles="first"),
     }
     if middle == "diff":
         full_layout["coloraxis2"] = {**layout["coloraxis2"], "colorscale": "RdBu",
